@@ -1,0 +1,24 @@
+// Runs every *.test.ts file (unit tests beside the code, black-box suites in test/) with node's test runner.
+import { spawnSync } from 'node:child_process';
+import { readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+
+const roots = ['src', 'plugins', 'test'];
+const files = [];
+function walk(dir) {
+  for (const name of readdirSync(dir)) {
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) walk(path);
+    else if (name.endsWith('.test.ts')) files.push(path);
+  }
+}
+for (const root of roots) walk(root);
+const selected = process.argv.length > 2 ? files.filter((f) => process.argv.slice(2).some((p) => f.includes(p))) : files;
+if (selected.length === 0) {
+  console.error('no test files matched');
+  process.exit(1);
+}
+const result = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=2', '--test-timeout=120000', ...selected.sort()], {
+  stdio: 'inherit',
+});
+process.exit(result.status ?? 1);

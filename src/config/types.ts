@@ -1,0 +1,146 @@
+/**
+ * The normalised gateway config: what the declarative file becomes after validation — every entity
+ * flat, with an id, defaults filled in and references resolved to ids. Routing, proxying and the
+ * plugin pipeline read only this shape; the admin API serves it back in Kong's admin-API shape.
+ */
+
+/** A reference to another entity by id, as Kong's admin API renders it. */
+export interface EntityRef {
+  id: string;
+}
+
+export interface ServiceEntity {
+  id: string;
+  name?: string;
+  protocol: 'http' | 'https';
+  /** A hostname/IP, or the name of an upstream entity (then balanced over its targets). */
+  host: string;
+  port: number;
+  /** Path prefix prepended to the proxied path; undefined means none. */
+  path?: string;
+  connect_timeout: number;
+  read_timeout: number;
+  write_timeout: number;
+  retries: number;
+  enabled: boolean;
+  tls_verify?: boolean;
+  tags?: string[];
+}
+
+export interface RouteEntity {
+  id: string;
+  name?: string;
+  service: EntityRef | null;
+  protocols: string[];
+  methods?: string[];
+  hosts?: string[];
+  /** Plain prefixes, or regexes marked with a leading "~". */
+  paths?: string[];
+  headers?: Record<string, string[]>;
+  regex_priority: number;
+  strip_path: boolean;
+  preserve_host: boolean;
+  path_handling: 'v0' | 'v1';
+  https_redirect_status_code: number;
+  request_buffering: boolean;
+  response_buffering: boolean;
+  tags?: string[];
+}
+
+export interface TargetEntity {
+  id: string;
+  /** host:port (port defaults to 8000 as in Kong). */
+  target: string;
+  weight: number;
+  tags?: string[];
+}
+
+export type HashOn = 'none' | 'consumer' | 'ip' | 'header' | 'cookie' | 'path' | 'query_arg' | 'uri_capture';
+
+export interface UpstreamEntity {
+  id: string;
+  name: string;
+  algorithm: 'round-robin' | 'least-connections' | 'consistent-hashing';
+  hash_on: HashOn;
+  hash_fallback: HashOn;
+  hash_on_header?: string;
+  hash_fallback_header?: string;
+  hash_on_cookie?: string;
+  hash_on_query_arg?: string;
+  hash_on_uri_capture?: string;
+  slots: number;
+  host_header?: string;
+  targets: TargetEntity[];
+  tags?: string[];
+}
+
+export interface KeyAuthCredential {
+  id: string;
+  key: string;
+  tags?: string[];
+}
+
+export interface JwtSecret {
+  id: string;
+  key: string;
+  algorithm: string;
+  secret?: string;
+  rsa_public_key?: string;
+  tags?: string[];
+}
+
+export interface BasicAuthCredential {
+  id: string;
+  username: string;
+  password: string;
+  tags?: string[];
+}
+
+export interface AclGroup {
+  id: string;
+  group: string;
+  tags?: string[];
+}
+
+export interface ConsumerEntity {
+  id: string;
+  username?: string;
+  custom_id?: string;
+  keyauth_credentials: KeyAuthCredential[];
+  jwt_secrets: JwtSecret[];
+  basicauth_credentials: BasicAuthCredential[];
+  acls: AclGroup[];
+  tags?: string[];
+}
+
+export interface PluginEntity {
+  id: string;
+  name: string;
+  /** The plugin's config after its own schema parsed it (defaults filled). */
+  config: Record<string, unknown>;
+  enabled: boolean;
+  service: EntityRef | null;
+  route: EntityRef | null;
+  consumer: EntityRef | null;
+  protocols: string[];
+  instance_name?: string;
+  tags?: string[];
+}
+
+/** The whole normalised config. Arrays keep declaration order, which routing ties depend on. */
+export interface GatewayConfig {
+  _format_version: string;
+  services: ServiceEntity[];
+  routes: RouteEntity[];
+  upstreams: UpstreamEntity[];
+  consumers: ConsumerEntity[];
+  plugins: PluginEntity[];
+}
+
+/** One validation problem: a dotted/indexed path into the input document and what is wrong there. */
+export interface ConfigIssue {
+  path: string;
+  message: string;
+}
+
+export type ValidationResult = { ok: true; config: GatewayConfig } | { ok: false; issues: ConfigIssue[] };

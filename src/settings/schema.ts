@@ -1,0 +1,104 @@
+/**
+ * The GATEHOUSE_* process settings: one zod schema, parsed once at start into a frozen object.
+ * Every bad setting is reported on its own line and stops the start.
+ */
+import { isIP } from 'node:net';
+import { z } from 'zod';
+
+export const DEFAULT_CONFIG_PATH = 'config/gatehouse.yaml';
+export const DEFAULT_PROXY_LISTEN = '0.0.0.0:8000';
+export const DEFAULT_PROXY_TLS_LISTEN = '0.0.0.0:8443';
+export const DEFAULT_ADMIN_LISTEN = '127.0.0.1:8001';
+export const DEFAULT_DRAIN_TIMEOUT_MS = 30_000;
+
+/** host:port with a port from 0 to 65535 (0 = any free port, for tests). */
+const listenAddress = z
+  .string()
+  .regex(/^(\[[0-9a-fA-F:.]+\]|[^:\s]+):\d{1,5}$/, 'must be host:port, e.g. 0.0.0.0:8000')
+  .refine((value) => Number(value.slice(value.lastIndexOf(':') + 1)) <= 65535, 'port must be 0-65535')
+  .transform((value) => {
+    const at = value.lastIndexOf(':');
+    const host = value.slice(0, at).replace(/^\[(.*)\]$/, '$1');
+    return { host, port: Number(value.slice(at + 1)) };
+  });
+
+export type ListenAddress = z.output<typeof listenAddress>;
+
+const cidr = z.string().refine((value) => {
+  const [address, bits, extra] = value.split('/');
+  if (extra !== undefined || !address) return false;
+  const family = isIP(address);
+  if (family === 0) return false;
+  if (bits === undefined) return true;
+  const n = Number(bits);
+  return Number.isInteger(n) && n >= 0 && n <= (family === 4 ? 32 : 128);
+}, 'must be an IP address or CIDR, e.g. 10.0.0.0/8');
+
+const booleanFlag = z.enum(['true', 'false', '1', '0', 'on', 'off']).transform((v) => v === 'true' || v === '1' || v === 'on');
+
+export const settingsSchema = z.object({
+  CONFIG: z.string().min(1).default(DEFAULT_CONFIG_PATH).describe('Path of the declarative config file (YAML or JSON).'),
+  REDIS_URL: z
+    .string()
+    .regex(/^(redis|rediss|redis-sentinel|redis-cluster):\/\//, 'must start with redis://, rediss://, redis-sentinel:// or redis-cluster://')
+    .optional()
+    .describe('Switches the config store to Redis.'),
+  PROXY_LISTEN: listenAddress.default(DEFAULT_PROXY_LISTEN).describe('HTTP proxy listener, host:port.'),
+  PROXY_TLS_LISTEN: listenAddress.default(DEFAULT_PROXY_TLS_LISTEN).describe('HTTPS proxy listener, used when a certificate is configured.'),
+  TLS_CERT: z.string().optional().describe('PEM certificate file for the HTTPS listener.'),
+  TLS_KEY: z.string().optional().describe('PEM private key file for the HTTPS listener.'),
+  ADMIN_LISTEN: listenAddress.default(DEFAULT_ADMIN_LISTEN).describe('Admin API listener, host:port.'),
+  ADMIN_TOKEN: z.string().min(16, 'must be at least 16 characters').optional().describe('Bearer token required by the admin API.'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info').describe('pino log level.'),
+  ACCESS_LOG: booleanFlag.default(true).describe('One JSON access-log line per request.'),
+  LATENCY_HEADERS: booleanFlag.default(true).describe('Send X-Gatehouse-Upstream-Latency and X-Gatehouse-Proxy-Latency.'),
+  WORKERS: z.coerce.number().int().min(1).max(64).default(1).describe('Number of gateway processes.'),
+  TRUSTED_PROXIES: z
+    .string()
+    .default('')
+    .transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean))
+    .pipe(z.array(cidr))
+    .describe('Comma-separated CIDRs whose X-Forwarded-* headers are believed.'),
+  WATCH_CONFIG: booleanFlag.default(false).describe('Reload the config file when it changes.'),
+  DRAIN_TIMEOUT_MS: z.coerce.number().int().min(0).default(DEFAULT_DRAIN_TIMEOUT_MS).describe('How long SIGTERM waits for in-flight requests.'),
+  MAX_HEADER_BYTES: z.coerce.number().int().min(1024).default(16_384).describe('Largest request head accepted; above it the answer is 431.'),
+});
+
+export type Settings = Readonly<z.output<typeof settingsSchema>>;
+export type SettingsInput = Partial<Record<keyof z.input<typeof settingsSchema>, string>>;
+
+export type SettingsResult = { ok: true; settings: Settings } | { ok: false; errors: string[] };
+
+const PREFIX = 'GATEHOUSE_';
+
+/** Reads GATEHOUSE_* variables from an environment; every bad one becomes one line of `errors`. */
+export function parseSettings(env: NodeJS.ProcessEnv): SettingsResult {
+  const input: Record<string, string> = {};
+  for (const key of Object.keys(settingsSchema.shape)) {
+    const value = env[PREFIX + key];
+    if (value !== undefined && value !== '') input[key] = value;
+  }
+  return settingsFrom(input);
+}
+
+/** Parses settings given without the prefix (what tests and the CLI use). */
+export function settingsFrom(input: SettingsInput): SettingsResult {
+  const parsed = settingsSchema.safeParse(input);
+  if (!parsed.success) {
+    return { ok: false, errors: parsed.error.issues.map((issue) => `${PREFIX}${issue.path.join('.')}: ${issue.message}`) };
+  }
+  const settings = parsed.data;
+  const errors: string[] = [];
+  if (!isLoopback(settings.ADMIN_LISTEN.host) && !settings.ADMIN_TOKEN) {
+    errors.push(`${PREFIX}ADMIN_LISTEN: binding the admin API to ${settings.ADMIN_LISTEN.host} needs GATEHOUSE_ADMIN_TOKEN`);
+  }
+  if (Boolean(settings.TLS_CERT) !== Boolean(settings.TLS_KEY)) {
+    errors.push(`${PREFIX}TLS_CERT: TLS_CERT and TLS_KEY must be set together`);
+  }
+  if (errors.length > 0) return { ok: false, errors };
+  return { ok: true, settings: Object.freeze(settings) };
+}
+
+function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || host.startsWith('127.');
+}
