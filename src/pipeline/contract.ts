@@ -78,6 +78,8 @@ export interface RequestContext {
   removeQueryArg(name: string): void;
   /** Extra fields for this request's access-log line (never credentials). */
   addLogField(name: string, value: unknown): void;
+  /** Adopts a request ID carried in another header for this route (the correlation-id plugin). */
+  useRequestId(id: string, header: string): void;
   /** Scratch space for plugins, keyed by plugin name. */
   readonly vars: Record<string, unknown>;
 }

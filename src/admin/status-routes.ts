@@ -1,0 +1,40 @@
+/**
+ * Liveness and readiness on the admin listener: `/status` reports the config version and store
+ * state, `/status/ready` answers 200 once a valid config is being served and 503 before.
+ */
+import type { FastifyInstance } from 'fastify';
+import type { GatewayRuntime } from '../runtime/runtime.js';
+
+export interface StatusSource {
+  runtime: GatewayRuntime;
+  /** "file" or "redis". */
+  store: string;
+  /** State of the Redis connection, or "not_configured". */
+  redisState: () => string;
+}
+
+export function registerStatusRoutes(app: FastifyInstance, source: StatusSource): void {
+  const startedAt = Date.now();
+  app.get('/status', async () => {
+    const compiled = source.runtime.current;
+    return {
+      status: 'ok',
+      pid: process.pid,
+      uptime_s: Math.round((Date.now() - startedAt) / 1000),
+      config_version: source.runtime.version,
+      config_loaded_at: source.runtime.loadedAt?.toISOString() ?? null,
+      config_store: source.store,
+      redis: source.redisState(),
+      routes: compiled?.config.routes.length ?? 0,
+      services: compiled?.config.services.length ?? 0,
+      upstreams: [...(compiled?.upstreams ?? new Map())].map(([name, balancer]) => ({
+        name,
+        targets: balancer.targets.map((t) => ({ target: t.address, weight: t.weight, active_requests: t.active })),
+      })),
+    };
+  });
+  app.get('/status/ready', async (_request, reply) => {
+    const ready = source.runtime.current !== null;
+    return reply.code(ready ? 200 : 503).send({ ready, config_version: source.runtime.version });
+  });
+}

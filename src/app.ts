@@ -1,0 +1,115 @@
+/**
+ * Assembles a running gateway from settings: plugins initialised, config loaded and compiled, proxy
+ * and admin listeners started. Never reads the environment itself, so tests start it directly.
+ */
+import { readFile } from 'node:fs/promises';
+import type { AddressInfo } from 'node:net';
+import type { FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import { buildAdminServer } from './admin/admin-server.js';
+import type { ConfigIssue } from './config/types.js';
+import { AccessLog } from './observability/access-log.js';
+import { createLogger } from './observability/logger.js';
+import type { PluginRegistry } from './pipeline/registry.js';
+import { TrustedProxies } from './proxy/client-address.js';
+import { PoolRegistry } from './proxy/pools.js';
+import { ProxyHandler } from './proxy/proxy-handler.js';
+import { buildProxyServer } from './proxy/proxy-server.js';
+import { FileConfigSource, type ReloadResult } from './runtime/file-source.js';
+import { GatewayRuntime } from './runtime/runtime.js';
+import type { ListenAddress, Settings } from './settings/schema.js';
+import { bundledRegistry } from '../plugins/index.js';
+
+export interface GatewayOptions {
+  settings: Settings;
+  logger?: Logger;
+  registry?: PluginRegistry;
+}
+
+export interface Gateway {
+  readonly proxyUrl: string;
+  readonly proxyTlsUrl: string | null;
+  readonly adminUrl: string;
+  readonly runtime: GatewayRuntime;
+  readonly logger: Logger;
+  /** Re-reads the config file; an invalid one is rejected and the old version keeps serving. */
+  reload(): Promise<ReloadResult>;
+  /** Stops accepting, lets in-flight requests finish (up to the drain timeout), releases everything. */
+  close(): Promise<void>;
+}
+
+/** The config could not be loaded at start. */
+export class ConfigLoadError extends Error {
+  constructor(readonly issues: ConfigIssue[]) {
+    super(`config rejected with ${issues.length} error(s)`);
+  }
+}
+
+function urlOf(app: FastifyInstance, scheme: string): string {
+  const address = app.server.address() as AddressInfo;
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  return `${scheme}://${host === '0.0.0.0' ? '127.0.0.1' : host === '[::]' ? '[::1]' : host}:${address.port}`;
+}
+
+async function listen(app: FastifyInstance, address: ListenAddress): Promise<void> {
+  await app.listen({ host: address.host, port: address.port });
+}
+
+export async function startGateway(options: GatewayOptions): Promise<Gateway> {
+  const { settings } = options;
+  const logger = options.logger ?? createLogger({ level: settings.LOG_LEVEL });
+  const registry = options.registry ?? bundledRegistry;
+  const pools = new PoolRegistry();
+  const runtime = new GatewayRuntime(registry, pools, logger, settings);
+
+  for (const plugin of registry.ordered()) await plugin.init?.({ logger: logger.child({ plugin: plugin.name }), settings });
+
+  const source = new FileConfigSource(settings.CONFIG, registry, runtime, logger);
+  const loaded = await source.load();
+  if (!loaded.ok) throw new ConfigLoadError(loaded.issues);
+  if (settings.WATCH_CONFIG) source.watch();
+
+  const handler = new ProxyHandler({
+    current: () => runtime.current,
+    trustedProxies: new TrustedProxies(settings.TRUSTED_PROXIES),
+    latencyHeaders: settings.LATENCY_HEADERS,
+    accessLog: new AccessLog(settings.ACCESS_LOG ? logger : null),
+    logger,
+  });
+  const proxy = buildProxyServer({ handler, logger, maxHeaderBytes: settings.MAX_HEADER_BYTES });
+  const tls = settings.TLS_CERT && settings.TLS_KEY ? { cert: await readFile(settings.TLS_CERT), key: await readFile(settings.TLS_KEY) } : null;
+  const proxyTls = tls ? buildProxyServer({ handler, logger, maxHeaderBytes: settings.MAX_HEADER_BYTES, tls }) : null;
+  const admin = buildAdminServer(settings, { runtime, store: 'file', redisState: () => 'not_configured' });
+
+  await listen(proxy, settings.PROXY_LISTEN);
+  if (proxyTls) await listen(proxyTls, settings.PROXY_TLS_LISTEN);
+  await listen(admin, settings.ADMIN_LISTEN);
+  logger.info({ proxy: urlOf(proxy, 'http'), proxy_tls: proxyTls ? urlOf(proxyTls, 'https') : null, admin: urlOf(admin, 'http') }, 'gatehouse started');
+
+  let closing: Promise<void> | null = null;
+  const close = async () => {
+    source.close();
+    const drain = Promise.all([proxy.close(), proxyTls?.close(), admin.close()]);
+    const timer = setTimeout(() => {
+      logger.warn({ drain_timeout_ms: settings.DRAIN_TIMEOUT_MS }, 'drain timeout reached; closing remaining connections');
+      for (const app of [proxy, proxyTls]) app?.server.closeAllConnections();
+    }, settings.DRAIN_TIMEOUT_MS);
+    await drain;
+    clearTimeout(timer);
+    runtime.close();
+    await pools.closeAll();
+    for (const plugin of registry.ordered()) await plugin.teardown?.();
+    logger.info('gatehouse stopped');
+    logger.flush();
+  };
+
+  return {
+    proxyUrl: urlOf(proxy, 'http'),
+    proxyTlsUrl: proxyTls ? urlOf(proxyTls, 'https') : null,
+    adminUrl: urlOf(admin, 'http'),
+    runtime,
+    logger,
+    reload: () => source.load(),
+    close: () => (closing ??= close()),
+  };
+}

@@ -1,0 +1,36 @@
+/**
+ * The process logger: pino writing JSON lines asynchronously so logging never blocks a request.
+ * Tests pass their own destination to read the lines back.
+ */
+import pino, { type DestinationStream, type Logger } from 'pino';
+
+export type { Logger } from 'pino';
+
+/** Names whose values never reach a log line, wherever they appear. */
+const REDACTED_PATHS = [
+  'headers.authorization',
+  'headers["proxy-authorization"]',
+  'headers.cookie',
+  'headers["x-api-key"]',
+  'headers.apikey',
+];
+
+export interface LoggerOptions {
+  level: string;
+  /** Where lines go; defaults to an asynchronous stdout stream. */
+  destination?: DestinationStream;
+}
+
+export function createLogger(options: LoggerOptions): Logger {
+  const destination = options.destination ?? pino.destination({ dest: 1, sync: false, minLength: 4096 });
+  return pino(
+    {
+      level: options.level,
+      base: { pid: process.pid },
+      redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
+      timestamp: pino.stdTimeFunctions.isoTime,
+      formatters: { level: (label) => ({ level: label }) },
+    },
+    destination,
+  );
+}

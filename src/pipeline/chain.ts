@@ -1,0 +1,83 @@
+/**
+ * A route's compiled plugin chain: for each plugin (highest priority first) the instance that applies,
+ * chosen once per config version, with per-consumer overrides resolved when the consumer is known.
+ * Access handlers run synchronously until one returns a promise, so plugin-free routes cost nothing.
+ */
+import type { PluginHandlers, RequestContext, RequestSummary, ResponseHead, ShortCircuit } from './contract.js';
+
+export interface ChainSlot {
+  name: string;
+  /** The instance for requests without a more specific consumer-scoped one (may be null). */
+  base: PluginHandlers | null;
+  /** Consumer id → the instance that wins for that consumer. */
+  byConsumer: ReadonlyMap<string, PluginHandlers> | null;
+}
+
+type AccessResult = void | ShortCircuit | Promise<void | ShortCircuit>;
+
+function resolve(slot: ChainSlot, ctx: RequestContext): PluginHandlers | null {
+  if (slot.byConsumer !== null && ctx.consumer !== null) return slot.byConsumer.get(ctx.consumer.id) ?? slot.base;
+  return slot.base;
+}
+
+function hasPhase(slot: ChainSlot, phase: keyof PluginHandlers): boolean {
+  if (slot.base?.[phase]) return true;
+  if (slot.byConsumer) for (const handlers of slot.byConsumer.values()) if (handlers[phase]) return true;
+  return false;
+}
+
+export class PluginChain {
+  static readonly EMPTY = new PluginChain([]);
+
+  private readonly accessSlots: ChainSlot[];
+  private readonly responseSlots: ChainSlot[];
+  private readonly logSlots: ChainSlot[];
+  readonly names: readonly string[];
+
+  /** `slots` must be ordered by priority, highest first. */
+  constructor(slots: readonly ChainSlot[]) {
+    this.accessSlots = slots.filter((s) => hasPhase(s, 'access'));
+    this.responseSlots = slots.filter((s) => hasPhase(s, 'response'));
+    this.logSlots = slots.filter((s) => hasPhase(s, 'log'));
+    this.names = slots.map((s) => s.name);
+  }
+
+  get hasAccess(): boolean {
+    return this.accessSlots.length > 0;
+  }
+
+  get hasResponse(): boolean {
+    return this.responseSlots.length > 0;
+  }
+
+  get hasLog(): boolean {
+    return this.logSlots.length > 0;
+  }
+
+  /** Runs access handlers from `from` on; resolves to a ShortCircuit when one answers the request. */
+  runAccess(ctx: RequestContext, from = 0): AccessResult {
+    const slots = this.accessSlots;
+    for (let i = from; i < slots.length; i++) {
+      const handlers = resolve(slots[i]!, ctx);
+      if (!handlers?.access) continue;
+      const result = handlers.access(ctx);
+      if (result instanceof Promise) return result.then((answer) => answer ?? this.runAccess(ctx, i + 1));
+      if (result) return result;
+    }
+  }
+
+  runResponse(ctx: RequestContext, head: ResponseHead): void {
+    for (const slot of this.responseSlots) resolve(slot, ctx)?.response?.(ctx, head);
+  }
+
+  /** Log handlers must not throw; a faulty one is reported and the rest still run. */
+  runLog(ctx: RequestContext, summary: RequestSummary, onError: (name: string, error: unknown) => void): void {
+    for (const slot of this.logSlots) {
+      try {
+        resolve(slot, ctx)?.log?.(ctx, summary);
+      } catch (error) {
+        onError(slot.name, error);
+      }
+    }
+  }
+}

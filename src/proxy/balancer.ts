@@ -1,0 +1,215 @@
+/**
+ * Load balancing over an upstream's targets: smooth weighted round-robin (a precomputed sequence),
+ * least-connections (fewest in-flight per weight) and consistent-hashing (a hash ring with weighted
+ * virtual nodes, keyed by header, consumer, IP, cookie, path, query arg or regex capture).
+ */
+import type { Pool } from 'undici';
+import type { HashOn, UpstreamEntity } from '../config/types.js';
+import type { RequestContext } from '../pipeline/contract.js';
+
+export class UpstreamTarget {
+  /** In-flight requests, for least-connections. */
+  active = 0;
+
+  constructor(
+    /** host:port, as logged. */
+    readonly address: string,
+    /** The Host header value this target gets when the route does not preserve the client's. */
+    readonly hostHeader: string,
+    readonly weight: number,
+    readonly pool: Pool,
+  ) {}
+}
+
+export interface Balancer {
+  readonly targets: readonly UpstreamTarget[];
+  /** The next target, or null when none is usable; `previous` is avoided on a retry when possible. */
+  pick(ctx: RequestContext, previous: UpstreamTarget | null): UpstreamTarget | null;
+}
+
+/** A service with a plain host: always the same target. */
+export class SingleTarget implements Balancer {
+  readonly targets: readonly UpstreamTarget[];
+  constructor(private readonly target: UpstreamTarget) {
+    this.targets = [target];
+  }
+  pick(): UpstreamTarget {
+    return this.target;
+  }
+}
+
+const MAX_SEQUENCE = 10_000;
+
+function gcd(a: number, b: number): number {
+  return b === 0 ? a : gcd(b, a % b);
+}
+
+/** Nginx's smooth weighted round-robin, unrolled once into a sequence so a pick is one array read. */
+export class RoundRobin implements Balancer {
+  private readonly sequence: UpstreamTarget[];
+  private next = 0;
+
+  constructor(readonly targets: readonly UpstreamTarget[]) {
+    const divisor = targets.reduce((g, t) => gcd(g, t.weight), 0) || 1;
+    let weights = targets.map((t) => t.weight / divisor);
+    const total = weights.reduce((a, b) => a + b, 0);
+    if (total > MAX_SEQUENCE) weights = weights.map((w) => Math.max(1, Math.round((w * MAX_SEQUENCE) / total)));
+    const current = weights.map(() => 0);
+    const length = weights.reduce((a, b) => a + b, 0);
+    this.sequence = [];
+    for (let step = 0; step < length; step++) {
+      let best = 0;
+      for (let i = 0; i < weights.length; i++) {
+        current[i]! += weights[i]!;
+        if (current[i]! > current[best]!) best = i;
+      }
+      current[best]! -= length;
+      this.sequence.push(targets[best]!);
+    }
+  }
+
+  pick(_ctx: RequestContext, previous: UpstreamTarget | null): UpstreamTarget | null {
+    if (this.sequence.length === 0) return null;
+    let target = this.sequence[this.next++ % this.sequence.length]!;
+    if (target === previous && this.targets.length > 1) target = this.sequence[this.next++ % this.sequence.length]!;
+    return target;
+  }
+}
+
+export class LeastConnections implements Balancer {
+  private offset = 0;
+  constructor(readonly targets: readonly UpstreamTarget[]) {}
+
+  pick(_ctx: RequestContext, previous: UpstreamTarget | null): UpstreamTarget | null {
+    const count = this.targets.length;
+    let best: UpstreamTarget | null = null;
+    let bestLoad = Infinity;
+    // Rotating the starting point spreads ties instead of always favouring the first target.
+    this.offset = (this.offset + 1) % Math.max(count, 1);
+    for (let i = 0; i < count; i++) {
+      const target = this.targets[(this.offset + i) % count]!;
+      if (target === previous && count > 1) continue;
+      const load = target.active / target.weight;
+      if (load < bestLoad) {
+        best = target;
+        bestLoad = load;
+      }
+    }
+    return best;
+  }
+}
+
+/** FNV-1a, 32-bit: cheap and well spread for ring placement. */
+export function hash32(text: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    h ^= text.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return h >>> 0;
+}
+
+/** Virtual nodes per 100 units of weight. */
+const POINTS_PER_100_WEIGHT = 160;
+
+interface HashSource {
+  on: HashOn;
+  name: string | undefined;
+}
+
+export class ConsistentHashing implements Balancer {
+  private readonly ring: Uint32Array;
+  private readonly owners: UpstreamTarget[];
+  private readonly fallback: RoundRobin;
+  private readonly sources: HashSource[];
+
+  constructor(readonly targets: readonly UpstreamTarget[], upstream: UpstreamEntity) {
+    const points: Array<[number, UpstreamTarget]> = [];
+    for (const target of targets) {
+      const count = Math.max(1, Math.round((target.weight * POINTS_PER_100_WEIGHT) / 100));
+      for (let i = 0; i < count; i++) points.push([hash32(`${target.address}#${i}`), target]);
+    }
+    points.sort((a, b) => a[0] - b[0]);
+    this.ring = Uint32Array.from(points, (p) => p[0]);
+    this.owners = points.map((p) => p[1]);
+    this.fallback = new RoundRobin(targets);
+    this.sources = [
+      { on: upstream.hash_on, name: hashName(upstream.hash_on, upstream, upstream.hash_on_header) },
+      { on: upstream.hash_fallback, name: hashName(upstream.hash_fallback, upstream, upstream.hash_fallback_header) },
+    ];
+  }
+
+  pick(ctx: RequestContext, previous: UpstreamTarget | null): UpstreamTarget | null {
+    if (this.owners.length === 0) return null;
+    const key = hashKey(ctx, this.sources[0]!) ?? hashKey(ctx, this.sources[1]!);
+    if (key === undefined || previous !== null) return this.fallback.pick(ctx, previous);
+    const h = hash32(key);
+    let low = 0;
+    let high = this.ring.length;
+    while (low < high) {
+      const mid = (low + high) >>> 1;
+      if (this.ring[mid]! < h) low = mid + 1;
+      else high = mid;
+    }
+    return this.owners[low === this.ring.length ? 0 : low]!;
+  }
+}
+
+function hashName(on: HashOn, upstream: UpstreamEntity, header: string | undefined): string | undefined {
+  switch (on) {
+    case 'header':
+      return header?.toLowerCase();
+    case 'cookie':
+      return upstream.hash_on_cookie;
+    case 'query_arg':
+      return upstream.hash_on_query_arg;
+    case 'uri_capture':
+      return upstream.hash_on_uri_capture;
+    default:
+      return undefined;
+  }
+}
+
+function hashKey(ctx: RequestContext, source: HashSource): string | undefined {
+  switch (source.on) {
+    case 'consumer':
+      return ctx.consumer?.id ?? ctx.credential?.id;
+    case 'ip':
+      return ctx.clientIp;
+    case 'header': {
+      const value = ctx.headers[source.name!];
+      return Array.isArray(value) ? value.join(',') : value;
+    }
+    case 'cookie':
+      return cookieValue(ctx.headers.cookie, source.name!);
+    case 'path':
+      return ctx.path;
+    case 'query_arg':
+      return new URLSearchParams(ctx.query).get(source.name!) ?? undefined;
+    case 'uri_capture':
+      return ctx.captures[source.name!];
+    default:
+      return undefined;
+  }
+}
+
+function cookieValue(header: string | undefined, name: string): string | undefined {
+  if (!header) return undefined;
+  for (const part of header.split(';')) {
+    const eq = part.indexOf('=');
+    if (eq > 0 && part.slice(0, eq).trim() === name) return part.slice(eq + 1).trim();
+  }
+  return undefined;
+}
+
+export function createBalancer(upstream: UpstreamEntity, targets: UpstreamTarget[]): Balancer {
+  const usable = targets.filter((t) => t.weight > 0);
+  switch (upstream.algorithm) {
+    case 'least-connections':
+      return new LeastConnections(usable);
+    case 'consistent-hashing':
+      return new ConsistentHashing(usable, upstream);
+    default:
+      return new RoundRobin(usable);
+  }
+}

@@ -1,0 +1,128 @@
+/**
+ * The request path of the proxy listener: request ID and trace context, path checks, routing,
+ * the access phase of the route's plugin chain, then the upstream call; and, once the exchange is
+ * over, the log phase and the access-log line.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { Errors, GatewayError } from '../errors.js';
+import type { AccessLog } from '../observability/access-log.js';
+import { requestIdFrom } from '../observability/request-id.js';
+import { continueTrace } from '../observability/trace-context.js';
+import type { ShortCircuit } from '../pipeline/contract.js';
+import type { Logger } from 'pino';
+import { upstreamPath } from '../routing/router.js';
+import type { CompiledConfig } from '../runtime/compiled-config.js';
+import type { TrustedProxies } from './client-address.js';
+import { normaliseAddress } from './client-address.js';
+import { Exchange } from './exchange.js';
+import { ProxyRequestContext } from './request-context.js';
+import { isAcceptablePath, splitTarget, withoutQueryArgs } from './request-path.js';
+import { sendError, sendShortCircuit } from './respond.js';
+import { UpstreamCall } from './upstream-call.js';
+
+export interface ProxyHandlerOptions {
+  /** The config version to serve; read once per request so a swap never splits a request. */
+  current: () => CompiledConfig | null;
+  trustedProxies: TrustedProxies;
+  latencyHeaders: boolean;
+  accessLog: AccessLog;
+  logger: Logger;
+}
+
+function hostOf(header: string | undefined): string {
+  if (!header) return '';
+  const end = header.charCodeAt(0) === 91 /* "[" */ ? header.indexOf(']') + 1 : header.indexOf(':');
+  return (end > 0 ? header.slice(0, end) : header).toLowerCase();
+}
+
+export class ProxyHandler {
+  constructor(private readonly options: ProxyHandlerOptions) {}
+
+  handle(req: IncomingMessage, res: ServerResponse, listenerPort: number): void {
+    const headers = req.headers;
+    const exchange = new Exchange(req, res, requestIdFrom(headers['x-request-id']), continueTrace(headers.traceparent), performance.now());
+    let call: UpstreamCall | null = null;
+    res.once('close', () => {
+      if (!res.writableFinished && exchange.lateCause === null) {
+        exchange.clientClosed = true;
+        call?.abort();
+      }
+      this.finish(exchange);
+    });
+
+    const [path, query] = splitTarget(req.url ?? '/');
+    exchange.path = path;
+    exchange.host = hostOf(headers.host);
+    const peer = normaliseAddress(req.socket.remoteAddress ?? '');
+    const peerTrusted = this.options.trustedProxies.isTrusted(peer);
+    exchange.clientIp = peerTrusted ? this.options.trustedProxies.clientAddress(peer, headers['x-forwarded-for']) : peer;
+
+    if (!isAcceptablePath(path)) {
+      sendError(exchange, new GatewayError(Errors.badRequest, { message: 'Bad request: invalid path', cause: 'path with dot segments or bad percent-encoding' }));
+      return;
+    }
+    const compiled = this.options.current();
+    if (!compiled) {
+      sendError(exchange, new GatewayError(Errors.serviceUnavailable, { message: 'no configuration loaded yet' }));
+      return;
+    }
+    const match = compiled.router.match(req.method!, exchange.host, path, headers);
+    if (!match) {
+      sendError(exchange, new GatewayError(Errors.noRoute));
+      return;
+    }
+    const route = compiled.routes.get(match.route)!;
+    exchange.compiled = route;
+    const ctx = new ProxyRequestContext(exchange.requestId, exchange.trace, req, req.method!, path, query, exchange.host, exchange.clientIp, route.route, route.service, match.captures);
+    exchange.ctx = ctx;
+
+    const proceed = (answer: void | ShortCircuit): void => {
+      exchange.requestId = ctx.id;
+      if (answer) {
+        sendShortCircuit(exchange, answer);
+        return;
+      }
+      if (!route.balancer) {
+        sendError(exchange, new GatewayError(Errors.serviceUnavailable, { message: 'no Service found with those values', cause: `route ${route.routeLabel} has no service` }));
+        return;
+      }
+      const finalQuery = ctx.removedQueryArgs ? withoutQueryArgs(query, ctx.removedQueryArgs) : query;
+      const upstream = upstreamPath(match, path, route.service!.path);
+      const strippedPrefix = route.route.strip_path ? match.matchedPath : '';
+      call = new UpstreamCall(exchange, ctx, finalQuery === '' ? upstream : `${upstream}?${finalQuery}`, strippedPrefix, {
+        latencyHeaders: this.options.latencyHeaders,
+        facts: { peerTrusted, listenerPort },
+      });
+      call.start();
+    };
+    const fail = (error: unknown): void => {
+      exchange.requestId = ctx.id;
+      if (error instanceof GatewayError) sendError(exchange, error);
+      else {
+        this.options.logger.error({ err: error, request_id: ctx.id }, 'plugin access phase failed');
+        sendError(exchange, new GatewayError(Errors.internal, { cause: String(error) }));
+      }
+    };
+
+    if (!route.chain.hasAccess) {
+      proceed();
+      return;
+    }
+    try {
+      const answer = route.chain.runAccess(ctx);
+      if (answer instanceof Promise) answer.then(proceed, fail);
+      else proceed(answer);
+    } catch (error) {
+      fail(error);
+    }
+  }
+
+  private finish(exchange: Exchange): void {
+    const summary = exchange.summary(performance.now());
+    const ctx = exchange.ctx;
+    if (ctx && exchange.compiled?.chain.hasLog) {
+      exchange.compiled.chain.runLog(ctx, summary, (plugin, error) => this.options.logger.error({ err: error, plugin, request_id: exchange.requestId }, 'plugin log phase failed'));
+    }
+    this.options.accessLog.write(exchange, summary);
+  }
+}

@@ -1,0 +1,39 @@
+/**
+ * The client's request body as streamed upstream: counted for the access log, and guarded by the
+ * service's write_timeout — the clock runs only while the upstream is not accepting a chunk, so a
+ * slow client never trips it but a stalled upstream does.
+ */
+import type { IncomingMessage } from 'node:http';
+import { WRITE_TIMEOUT_CODE } from './upstream-error.js';
+
+export class WriteTimeoutError extends Error {
+  readonly code = WRITE_TIMEOUT_CODE;
+  constructor(ms: number) {
+    super(`upstream did not accept the request body for ${ms}ms`);
+  }
+}
+
+/** True when the request carries a body (Content-Length > 0 or any Transfer-Encoding). */
+export function hasBody(req: IncomingMessage): boolean {
+  const length = req.headers['content-length'];
+  return req.headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0');
+}
+
+export async function* guardedBody(
+  req: IncomingMessage,
+  writeTimeoutMs: number,
+  onChunk: (bytes: number) => void,
+  onWriteTimeout: (error: WriteTimeoutError) => void,
+): AsyncGenerator<Buffer> {
+  for await (const chunk of req) {
+    const buffer = chunk as Buffer;
+    onChunk(buffer.length);
+    const timer = setTimeout(() => onWriteTimeout(new WriteTimeoutError(writeTimeoutMs)), writeTimeoutMs);
+    try {
+      // undici asks for the next chunk only once this one was written (or drained).
+      yield buffer;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+}

@@ -1,0 +1,53 @@
+/**
+ * Answers the gateway makes itself — contract errors and plugin short-circuits — written with the
+ * request ID header, passed through the route's response phase when a route matched.
+ */
+import { errorBody, GatewayError } from '../errors.js';
+import type { ResponseHead, ShortCircuit } from '../pipeline/contract.js';
+import type { Exchange } from './exchange.js';
+
+const JSON_TYPE = 'application/json; charset=utf-8';
+
+function flatten(headers: ResponseHead['headers'], out: string[]): void {
+  for (const name in headers) {
+    const value = headers[name];
+    if (value === undefined) continue;
+    if (typeof value === 'string') out.push(name, value);
+    else for (const item of value) out.push(name, item);
+  }
+}
+
+/** Writes a complete response unless the response already started (then the connection is cut). */
+function writeComplete(exchange: Exchange, head: ResponseHead, body: string | Buffer): void {
+  const { res, ctx } = exchange;
+  if (res.headersSent || res.destroyed) {
+    res.destroy();
+    return;
+  }
+  if (ctx && exchange.compiled?.chain.hasResponse) exchange.compiled.chain.runResponse(ctx, head);
+  const headers: string[] = [];
+  flatten(head.headers, headers);
+  headers.push(ctx?.requestIdHeader ?? 'x-request-id', exchange.requestId);
+  if (ctx?.responseHeaders) headers.push(...ctx.responseHeaders);
+  headers.push('content-length', String(Buffer.byteLength(body)));
+  exchange.status = head.status;
+  exchange.bytesOut = Buffer.byteLength(body);
+  res.writeHead(head.status, headers);
+  res.end(exchange.req.method === 'HEAD' ? undefined : body);
+}
+
+export function sendError(exchange: Exchange, error: GatewayError): void {
+  exchange.error = error;
+  writeComplete(exchange, { status: error.status, headers: { 'content-type': JSON_TYPE, ...error.headers } }, errorBody(error, exchange.requestId));
+}
+
+export function sendShortCircuit(exchange: Exchange, answer: ShortCircuit): void {
+  const headers: ResponseHead['headers'] = { ...answer.headers };
+  let body: string | Buffer = '';
+  if (typeof answer.body === 'string' || Buffer.isBuffer(answer.body)) body = answer.body;
+  else if (answer.body !== undefined) {
+    body = JSON.stringify(answer.body);
+    headers['content-type'] ??= JSON_TYPE;
+  }
+  writeComplete(exchange, { status: answer.status, headers }, body);
+}

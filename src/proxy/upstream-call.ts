@@ -1,0 +1,165 @@
+/**
+ * One proxied call over undici's dispatch API: picks a target, streams the request body up and the
+ * response body down with backpressure, retries connection failures of body-less idempotent requests
+ * on another target, and maps failures to the contract's 502/504 — or cuts the response off when it
+ * had already started.
+ */
+import type { IncomingHttpHeaders } from 'node:http';
+import type { Dispatcher } from 'undici';
+import { Errors, GatewayError } from '../errors.js';
+import type { ResponseHead } from '../pipeline/contract.js';
+import type { UpstreamTarget } from './balancer.js';
+import type { Exchange } from './exchange.js';
+import { connectionListed, isHopByHop } from './hop-by-hop.js';
+import { guardedBody, hasBody } from './request-body.js';
+import type { ProxyRequestContext } from './request-context.js';
+import { sendError } from './respond.js';
+import { upstreamHeaders, type ForwardedFacts } from './upstream-request.js';
+import { errorCode, isConnectFailure, upstreamError } from './upstream-error.js';
+
+const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE', 'PUT', 'DELETE']);
+const RETRYABLE_AFTER_CONNECT = new Set(['ECONNRESET', 'UND_ERR_SOCKET', 'EPIPE']);
+const UPSTREAM_LATENCY = 'x-gatehouse-upstream-latency';
+const PROXY_LATENCY = 'x-gatehouse-proxy-latency';
+
+export interface CallOptions {
+  latencyHeaders: boolean;
+  facts: ForwardedFacts;
+  /** Called once when the exchange is over (response finished, failed or client gone). */
+  onDone: (exchange: Exchange) => void;
+}
+
+export class UpstreamCall implements Dispatcher.DispatchHandler {
+  private controller: Dispatcher.DispatchController | null = null;
+  private target: UpstreamTarget | null = null;
+  private attempts = 0;
+  private readonly streamsBody: boolean;
+  private readonly resume = () => this.controller?.resume();
+
+  constructor(
+    private readonly exchange: Exchange,
+    private readonly ctx: ProxyRequestContext,
+    private readonly path: string,
+    private readonly strippedPrefix: string,
+    private readonly options: CallOptions,
+  ) {
+    this.streamsBody = hasBody(exchange.req);
+  }
+
+  start(): void {
+    const { exchange, ctx } = this;
+    const compiled = exchange.compiled!;
+    const target = compiled.balancer!.pick(ctx, this.target);
+    if (!target) {
+      sendError(exchange, new GatewayError(Errors.noHealthyUpstream, { cause: `no usable target for service ${compiled.serviceLabel}` }));
+      return;
+    }
+    const service = compiled.service!;
+    this.target = target;
+    exchange.target = target;
+    this.attempts++;
+    target.active++;
+    exchange.upstreamSentAt = performance.now();
+    target.pool.dispatch(
+      {
+        path: this.path,
+        method: ctx.method as Dispatcher.HttpMethod,
+        headers: upstreamHeaders(ctx, target, compiled.route.preserve_host, this.strippedPrefix, this.options.facts),
+        body: this.streamsBody
+          ? guardedBody(exchange.req, service.write_timeout, (n) => (exchange.bytesIn += n), (error) => this.controller?.abort(error))
+          : null,
+        headersTimeout: service.read_timeout,
+        bodyTimeout: service.read_timeout,
+      },
+      this,
+    );
+  }
+
+  /** The client went away: stop the upstream call. */
+  abort(): void {
+    this.controller?.abort(new Error('client closed the connection'));
+  }
+
+  onRequestStart(controller: Dispatcher.DispatchController): void {
+    this.controller = controller;
+    if (this.exchange.clientClosed) controller.abort(new Error('client closed the connection'));
+  }
+
+  onResponseStart(_controller: Dispatcher.DispatchController, statusCode: number, headers: IncomingHttpHeaders): void {
+    const { exchange, ctx } = this;
+    const { res } = exchange;
+    exchange.upstreamHeadersAt = performance.now();
+    exchange.status = statusCode;
+    const chain = exchange.compiled!.chain;
+    if (chain.hasResponse) {
+      const head: ResponseHead = { status: statusCode, headers };
+      chain.runResponse(ctx, head);
+      exchange.status = head.status;
+    }
+    const out: string[] = [];
+    const listed = connectionListed(headers.connection);
+    const requestIdHeader = ctx.requestIdHeader;
+    for (const name in headers) {
+      if (isHopByHop(name, listed) || name === requestIdHeader) continue;
+      const value = headers[name];
+      if (value === undefined) continue;
+      if (typeof value === 'string') out.push(name, value);
+      else for (const item of value) out.push(name, item);
+    }
+    out.push(requestIdHeader, ctx.id);
+    if (this.options.latencyHeaders) {
+      out.push(
+        UPSTREAM_LATENCY,
+        String(Math.round(exchange.upstreamHeadersAt - exchange.upstreamSentAt)),
+        PROXY_LATENCY,
+        String(Math.round(exchange.upstreamSentAt - exchange.startedAt)),
+      );
+    }
+    if (ctx.responseHeaders !== null) out.push(...ctx.responseHeaders);
+    try {
+      res.writeHead(exchange.status, out);
+    } catch (error) {
+      // Node refuses header bytes it would not send; the upstream's response is unusable.
+      this.controller?.abort(Object.assign(new Error(String(error)), { code: 'HPE_INVALID_HEADER_TOKEN' }));
+    }
+  }
+
+  onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
+    this.exchange.bytesOut += chunk.length;
+    if (!this.exchange.res.write(chunk)) {
+      controller.pause();
+      this.exchange.res.once('drain', this.resume);
+    }
+  }
+
+  onResponseEnd(): void {
+    this.release();
+    this.exchange.res.end();
+  }
+
+  onResponseError(_controller: Dispatcher.DispatchController, error: Error): void {
+    this.release();
+    const { exchange, ctx } = this;
+    if (exchange.clientClosed) return;
+    const service = exchange.compiled!.service!;
+    const failure = upstreamError(error, this.target!.address, service);
+    if (exchange.res.headersSent) {
+      // The status line is gone already: the only honest signal left is a truncated response.
+      exchange.lateCause = failure.causeText ?? errorCode(error);
+      exchange.res.destroy();
+      return;
+    }
+    const code = errorCode(error);
+    const retryable = isConnectFailure(code) || (RETRYABLE_AFTER_CONNECT.has(code) && exchange.upstreamHeadersAt === 0);
+    if (retryable && !this.streamsBody && IDEMPOTENT.has(ctx.method) && this.attempts <= service.retries) {
+      this.controller = null;
+      this.start();
+      return;
+    }
+    sendError(exchange, failure);
+  }
+
+  private release(): void {
+    if (this.target) this.target.active--;
+  }
+}

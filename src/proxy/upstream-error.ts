@@ -1,0 +1,62 @@
+/**
+ * Maps a failure of the upstream call to the contract's status: refused/reset/DNS/TLS → 502
+ * upstream_unavailable, unparsable response → 502 upstream_invalid_response, any timeout → 504, and
+ * names the cause (code, which timeout, target) for the log line.
+ */
+import { Errors, GatewayError, type ErrorKind } from '../errors.js';
+
+export const WRITE_TIMEOUT_CODE = 'GW_UPSTREAM_WRITE_TIMEOUT';
+
+/** Which configured timeout an error code means, for the log cause. */
+const TIMEOUT_CODES: Record<string, string> = {
+  UND_ERR_CONNECT_TIMEOUT: 'connect_timeout',
+  UND_ERR_HEADERS_TIMEOUT: 'read_timeout',
+  UND_ERR_BODY_TIMEOUT: 'read_timeout',
+  [WRITE_TIMEOUT_CODE]: 'write_timeout',
+  ETIMEDOUT: 'connect_timeout',
+};
+
+const TLS_CODE = /^(ERR_TLS_|ERR_SSL_|CERT_|UNABLE_TO_|DEPTH_ZERO_|SELF_SIGNED_)/;
+
+export interface UpstreamTimeouts {
+  connect_timeout: number;
+  read_timeout: number;
+  write_timeout: number;
+}
+
+/** The code of an error or of the first error it wraps. */
+export function errorCode(error: unknown): string {
+  let current: unknown = error;
+  for (let depth = 0; depth < 4 && current && typeof current === 'object'; depth++) {
+    const code = (current as { code?: unknown }).code;
+    if (typeof code === 'string') return code;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return 'UNKNOWN';
+}
+
+/** True for errors where the request never reached an upstream application (safe to retry). */
+export function isConnectFailure(code: string): boolean {
+  return code === 'ECONNREFUSED' || code === 'UND_ERR_CONNECT_TIMEOUT' || code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'EHOSTUNREACH' || code === 'ENETUNREACH';
+}
+
+export function upstreamError(error: unknown, target: string, timeouts: UpstreamTimeouts): GatewayError {
+  const code = errorCode(error);
+  const timeoutName = TIMEOUT_CODES[code];
+  let kind: ErrorKind;
+  let cause: string;
+  if (timeoutName) {
+    kind = Errors.upstreamTimeout;
+    cause = `${code} (${timeoutName} ${timeouts[timeoutName as keyof UpstreamTimeouts]}ms) ${target}`;
+  } else if (code.startsWith('HPE_') || code === 'UND_ERR_RES_CONTENT_LENGTH_MISMATCH' || code === 'UND_ERR_INFO') {
+    kind = Errors.upstreamInvalidResponse;
+    cause = `${code} invalid response from ${target}`;
+  } else if (TLS_CODE.test(code)) {
+    kind = Errors.upstreamUnavailable;
+    cause = `${code} TLS error with ${target}`;
+  } else {
+    kind = Errors.upstreamUnavailable;
+    cause = `${code} ${target}`;
+  }
+  return new GatewayError(kind, { cause, target });
+}

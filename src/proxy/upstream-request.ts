@@ -1,0 +1,89 @@
+/**
+ * Builds the request head sent upstream: the client's end-to-end headers, then the headers the
+ * gateway owns (Host, X-Forwarded-*, X-Real-IP, request ID, traceparent) and plugin overrides — set
+ * last, so nothing a client sends, or lists in `Connection`, can remove or forge them.
+ */
+import type { IncomingMessage } from 'node:http';
+import type { TLSSocket } from 'node:tls';
+import type { UpstreamTarget } from './balancer.js';
+import { connectionListed, isHopByHop } from './hop-by-hop.js';
+import type { ProxyRequestContext } from './request-context.js';
+
+/** Client headers the gateway always replaces with its own values. */
+const GATEWAY_OWNED = new Set([
+  'host',
+  'x-forwarded-for',
+  'x-forwarded-proto',
+  'x-forwarded-host',
+  'x-forwarded-port',
+  'x-forwarded-path',
+  'x-forwarded-prefix',
+  'x-real-ip',
+  'x-request-id',
+  'traceparent',
+  // Answered by the gateway's own HTTP server; the upstream gets the body straight away.
+  'expect',
+]);
+
+export interface ForwardedFacts {
+  /** The client's peer is a trusted proxy, so its X-Forwarded-Proto/Host/Port are believed. */
+  peerTrusted: boolean;
+  /** The port of the listener the request arrived on. */
+  listenerPort: number;
+}
+
+function first(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
+}
+
+export function upstreamHeaders(
+  ctx: ProxyRequestContext,
+  target: UpstreamTarget,
+  preserveHost: boolean,
+  strippedPrefix: string,
+  facts: ForwardedFacts,
+): string[] {
+  const req: IncomingMessage = ctx.raw;
+  const headers = req.headers;
+  const listed = connectionListed(headers.connection);
+  const overrides = ctx.upstreamHeaders;
+  const requestIdHeader = ctx.requestIdHeader;
+  const out: string[] = [];
+  for (const name in headers) {
+    if (isHopByHop(name, listed) || GATEWAY_OWNED.has(name) || name === requestIdHeader || (overrides !== null && overrides.has(name))) continue;
+    const value = headers[name];
+    if (value === undefined) continue;
+    if (typeof value === 'string') out.push(name, value);
+    else for (const item of value) out.push(name, item);
+  }
+
+  const encrypted = (req.socket as TLSSocket).encrypted === true;
+  const trusted = facts.peerTrusted;
+  const incomingFor = headers['x-forwarded-for'];
+  const peer = req.socket.remoteAddress ?? '';
+  out.push(
+    'host',
+    preserveHost && headers.host ? headers.host : target.hostHeader,
+    'x-forwarded-for',
+    incomingFor ? `${Array.isArray(incomingFor) ? incomingFor.join(', ') : incomingFor}, ${peer}` : peer,
+    'x-forwarded-proto',
+    (trusted && first(headers['x-forwarded-proto'])) || (encrypted ? 'https' : 'http'),
+    'x-forwarded-host',
+    (trusted && first(headers['x-forwarded-host'])) || ctx.host,
+    'x-forwarded-port',
+    (trusted && first(headers['x-forwarded-port'])) || String(facts.listenerPort),
+    'x-forwarded-path',
+    ctx.path,
+    'x-real-ip',
+    ctx.clientIp,
+    requestIdHeader,
+    ctx.id,
+    'traceparent',
+    ctx.trace.traceparent,
+  );
+  if (strippedPrefix !== '') out.push('x-forwarded-prefix', strippedPrefix);
+  if (overrides !== null) {
+    for (const [name, value] of overrides) if (value !== null) out.push(name, value);
+  }
+  return out;
+}
