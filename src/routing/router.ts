@@ -16,6 +16,8 @@
  *  4. path kind: a plain path equal to the whole request path, then a regex, then a plain prefix;
  *  5. within regexes, higher regex_priority; within plain paths, the longer one;
  *  6. declaration order.
+ * Rule 4's "exact plain path first" is Gatehouse's contract; Kong 3.x itself ranks any regex above
+ * any plain path, exact or not (get_priority in kong/router/transform.lua).
  *
  * Cost: the request host selects a few buckets (exact map, one probe per host label for wildcard
  * suffixes and prefixes, the host-less bucket). Inside a bucket, routes are grouped by rules 1-3;
