@@ -1,7 +1,8 @@
 /** The plugins bundled with Gatehouse, listed in one place. */
 import type { PluginDefinition } from '../src/pipeline/contract.js';
 import { PluginRegistry } from '../src/pipeline/registry.js';
+import correlationId from './correlation-id/index.js';
 
-export const bundledPlugins: readonly PluginDefinition[] = [];
+export const bundledPlugins: readonly PluginDefinition[] = [correlationId];
 
 export const bundledRegistry = new PluginRegistry(bundledPlugins);

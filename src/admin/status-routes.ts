@@ -3,6 +3,7 @@
  * state, `/status/ready` answers 200 once a valid config is being served and 503 before.
  */
 import type { FastifyInstance } from 'fastify';
+import type { Balancer } from '../proxy/balancer.js';
 import type { GatewayRuntime } from '../runtime/runtime.js';
 
 export interface StatusSource {
@@ -27,7 +28,7 @@ export function registerStatusRoutes(app: FastifyInstance, source: StatusSource)
       redis: source.redisState(),
       routes: compiled?.config.routes.length ?? 0,
       services: compiled?.config.services.length ?? 0,
-      upstreams: [...(compiled?.upstreams ?? new Map())].map(([name, balancer]) => ({
+      upstreams: [...(compiled?.upstreams ?? new Map<string, Balancer>())].map(([name, balancer]) => ({
         name,
         targets: balancer.targets.map((t) => ({ target: t.address, weight: t.weight, active_requests: t.active })),
       })),

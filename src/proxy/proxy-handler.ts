@@ -10,7 +10,7 @@ import { requestIdFrom } from '../observability/request-id.js';
 import { continueTrace } from '../observability/trace-context.js';
 import type { ShortCircuit } from '../pipeline/contract.js';
 import type { Logger } from 'pino';
-import { upstreamPath } from '../routing/router.js';
+import { upstreamPath } from '../routing/upstream-path.js';
 import type { CompiledConfig } from '../runtime/compiled-config.js';
 import type { TrustedProxies } from './client-address.js';
 import { normaliseAddress } from './client-address.js';

@@ -44,7 +44,7 @@ export function buildProxyServer(options: ProxyServerOptions): FastifyInstance {
     },
   };
   const app: FastifyInstance = options.tls
-    ? (Fastify({ ...common, https: { ...options.tls, maxHeaderSize: options.maxHeaderBytes } }) as unknown as FastifyInstance)
+    ? (Fastify({ ...common, https: { ...options.tls, maxHeaderSize: options.maxHeaderBytes } } as FastifyServerOptions) as FastifyInstance)
     : Fastify({ ...common, http: { maxHeaderSize: options.maxHeaderBytes } });
   app.removeAllContentTypeParsers();
   // Leave the body stream untouched: the proxy streams it upstream itself.

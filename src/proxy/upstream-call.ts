@@ -5,6 +5,7 @@
  * had already started.
  */
 import type { IncomingHttpHeaders } from 'node:http';
+import type { Readable } from 'node:stream';
 import type { Dispatcher } from 'undici';
 import { Errors, GatewayError } from '../errors.js';
 import type { ResponseHead } from '../pipeline/contract.js';
@@ -25,8 +26,6 @@ const PROXY_LATENCY = 'x-gatehouse-proxy-latency';
 export interface CallOptions {
   latencyHeaders: boolean;
   facts: ForwardedFacts;
-  /** Called once when the exchange is over (response finished, failed or client gone). */
-  onDone: (exchange: Exchange) => void;
 }
 
 export class UpstreamCall implements Dispatcher.DispatchHandler {
@@ -65,8 +64,9 @@ export class UpstreamCall implements Dispatcher.DispatchHandler {
         path: this.path,
         method: ctx.method as Dispatcher.HttpMethod,
         headers: upstreamHeaders(ctx, target, compiled.route.preserve_host, this.strippedPrefix, this.options.facts),
+        // undici streams any async iterable body; its dispatch typings only list Readable.
         body: this.streamsBody
-          ? guardedBody(exchange.req, service.write_timeout, (n) => (exchange.bytesIn += n), (error) => this.controller?.abort(error))
+          ? (guardedBody(exchange.req, service.write_timeout, (n) => (exchange.bytesIn += n), (error) => this.controller?.abort(error)) as unknown as Readable)
           : null,
         headersTimeout: service.read_timeout,
         bodyTimeout: service.read_timeout,

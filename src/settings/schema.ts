@@ -12,17 +12,20 @@ export const DEFAULT_ADMIN_LISTEN = '127.0.0.1:8001';
 export const DEFAULT_DRAIN_TIMEOUT_MS = 30_000;
 
 /** host:port with a port from 0 to 65535 (0 = any free port, for tests). */
-const listenAddress = z
-  .string()
-  .regex(/^(\[[0-9a-fA-F:.]+\]|[^:\s]+):\d{1,5}$/, 'must be host:port, e.g. 0.0.0.0:8000')
-  .refine((value) => Number(value.slice(value.lastIndexOf(':') + 1)) <= 65535, 'port must be 0-65535')
-  .transform((value) => {
-    const at = value.lastIndexOf(':');
-    const host = value.slice(0, at).replace(/^\[(.*)\]$/, '$1');
-    return { host, port: Number(value.slice(at + 1)) };
-  });
+function listenAddress(defaultValue: string) {
+  return z
+    .string()
+    .regex(/^(\[[0-9a-fA-F:.]+\]|[^:\s]+):\d{1,5}$/, 'must be host:port, e.g. 0.0.0.0:8000')
+    .refine((value) => Number(value.slice(value.lastIndexOf(':') + 1)) <= 65535, 'port must be 0-65535')
+    .default(defaultValue)
+    .transform((value) => {
+      const at = value.lastIndexOf(':');
+      const host = value.slice(0, at).replace(/^\[(.*)\]$/, '$1');
+      return { host, port: Number(value.slice(at + 1)) };
+    });
+}
 
-export type ListenAddress = z.output<typeof listenAddress>;
+export type ListenAddress = z.output<ReturnType<typeof listenAddress>>;
 
 const cidr = z.string().refine((value) => {
   const [address, bits, extra] = value.split('/');
@@ -43,11 +46,11 @@ export const settingsSchema = z.object({
     .regex(/^(redis|rediss|redis-sentinel|redis-cluster):\/\//, 'must start with redis://, rediss://, redis-sentinel:// or redis-cluster://')
     .optional()
     .describe('Switches the config store to Redis.'),
-  PROXY_LISTEN: listenAddress.default(DEFAULT_PROXY_LISTEN).describe('HTTP proxy listener, host:port.'),
-  PROXY_TLS_LISTEN: listenAddress.default(DEFAULT_PROXY_TLS_LISTEN).describe('HTTPS proxy listener, used when a certificate is configured.'),
+  PROXY_LISTEN: listenAddress(DEFAULT_PROXY_LISTEN).describe('HTTP proxy listener, host:port.'),
+  PROXY_TLS_LISTEN: listenAddress(DEFAULT_PROXY_TLS_LISTEN).describe('HTTPS proxy listener, used when a certificate is configured.'),
   TLS_CERT: z.string().optional().describe('PEM certificate file for the HTTPS listener.'),
   TLS_KEY: z.string().optional().describe('PEM private key file for the HTTPS listener.'),
-  ADMIN_LISTEN: listenAddress.default(DEFAULT_ADMIN_LISTEN).describe('Admin API listener, host:port.'),
+  ADMIN_LISTEN: listenAddress(DEFAULT_ADMIN_LISTEN).describe('Admin API listener, host:port.'),
   ADMIN_TOKEN: z.string().min(16, 'must be at least 16 characters').optional().describe('Bearer token required by the admin API.'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info').describe('pino log level.'),
   ACCESS_LOG: booleanFlag.default(true).describe('One JSON access-log line per request.'),
