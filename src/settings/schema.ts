@@ -43,11 +43,11 @@ export const settingsSchema = z.object({
     .regex(/^(redis|rediss|redis-sentinel|redis-cluster):\/\//, 'must start with redis://, rediss://, redis-sentinel:// or redis-cluster://')
     .optional()
     .describe('Switches the config store to Redis.'),
-  PROXY_LISTEN: listenAddress.default(DEFAULT_PROXY_LISTEN).describe('HTTP proxy listener, host:port.'),
-  PROXY_TLS_LISTEN: listenAddress.default(DEFAULT_PROXY_TLS_LISTEN).describe('HTTPS proxy listener, used when a certificate is configured.'),
+  PROXY_LISTEN: listenAddress.prefault(DEFAULT_PROXY_LISTEN).describe('HTTP proxy listener, host:port.'),
+  PROXY_TLS_LISTEN: listenAddress.prefault(DEFAULT_PROXY_TLS_LISTEN).describe('HTTPS proxy listener, used when a certificate is configured.'),
   TLS_CERT: z.string().optional().describe('PEM certificate file for the HTTPS listener.'),
   TLS_KEY: z.string().optional().describe('PEM private key file for the HTTPS listener.'),
-  ADMIN_LISTEN: listenAddress.default(DEFAULT_ADMIN_LISTEN).describe('Admin API listener, host:port.'),
+  ADMIN_LISTEN: listenAddress.prefault(DEFAULT_ADMIN_LISTEN).describe('Admin API listener, host:port.'),
   ADMIN_TOKEN: z.string().min(16, 'must be at least 16 characters').optional().describe('Bearer token required by the admin API.'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info').describe('pino log level.'),
   ACCESS_LOG: booleanFlag.default(true).describe('One JSON access-log line per request.'),
