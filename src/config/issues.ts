@@ -1,0 +1,37 @@
+/**
+ * Config issues: turning zod issues into `path: message` pairs with Kong's wording ("unknown field",
+ * "required field missing") and rendering paths as `services[0].routes[1].paths[0]`.
+ */
+import type { z } from 'zod';
+import type { ConfigIssue } from './types.js';
+
+export type PathSegment = PropertyKey;
+
+/** Parse options that give zod's two most common messages Kong's wording. */
+export const PARSE_OPTIONS = {
+  error: (issue: { code: string; input?: unknown }) =>
+    issue.code === 'invalid_type' && issue.input === undefined ? 'required field missing' : undefined,
+} satisfies z.core.ParseContext<z.core.$ZodIssue>;
+
+/** `["services", 0, "routes", 1]` → `services[0].routes[1]`. */
+export function formatPath(segments: readonly PathSegment[]): string {
+  let out = '';
+  for (const segment of segments) {
+    if (typeof segment === 'number') out += `[${segment}]`;
+    else out += out === '' ? String(segment) : `.${String(segment)}`;
+  }
+  return out;
+}
+
+/** One zod issue as path/message parts; an unrecognized-keys issue becomes one "unknown field" per key. */
+export function issueParts(issue: z.core.$ZodIssue): { path: PathSegment[]; message: string }[] {
+  if (issue.code === 'unrecognized_keys') {
+    return issue.keys.map((key) => ({ path: [...issue.path, key], message: 'unknown field' }));
+  }
+  return [{ path: [...issue.path], message: issue.message }];
+}
+
+/** All issues of a failed parse, with formatted paths, in the order zod met them. */
+export function toConfigIssues(error: z.ZodError): ConfigIssue[] {
+  return error.issues.flatMap(issueParts).map(({ path, message }) => ({ path: formatPath(path), message }));
+}

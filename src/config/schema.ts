@@ -1,0 +1,389 @@
+/**
+ * Zod schemas for Kong's declarative format (v3, also 1.1/2.1) for the entities Gatehouse shares with
+ * Kong, with Kong's field names and defaults; plugin `config` is checked by each plugin's own schema.
+ */
+import { z } from 'zod';
+import type { PluginRegistry } from '../pipeline/registry.js';
+import {
+  hostnameField,
+  idField,
+  MAX_INT32,
+  nameField,
+  portField,
+  referenceField,
+  routeHostField,
+  routePathField,
+  servicePathField,
+  tagsField,
+  timeoutField,
+} from './fields.js';
+import { issueParts, PARSE_OPTIONS } from './issues.js';
+
+export const FORMAT_VERSIONS = ['3.0', '2.1', '1.1'] as const;
+
+export const DEFAULT_SERVICE_PROTOCOL = 'http';
+export const DEFAULT_PORT_BY_PROTOCOL = { http: 80, https: 443 } as const;
+/** Kong defaults a service's port to 80 whatever the protocol; only `url` picks 443 for https. */
+export const DEFAULT_SERVICE_PORT = 80;
+export const DEFAULT_TIMEOUT_MS = 60_000;
+export const DEFAULT_RETRIES = 5;
+export const MAX_RETRIES = 32_767;
+
+export const ROUTE_PROTOCOLS = ['http', 'https'] as const;
+export const DEFAULT_ROUTE_PROTOCOLS: (typeof ROUTE_PROTOCOLS)[number][] = ['http', 'https'];
+export const DEFAULT_REGEX_PRIORITY = 0;
+export const DEFAULT_STRIP_PATH = true;
+export const DEFAULT_PRESERVE_HOST = false;
+export const DEFAULT_PATH_HANDLING = 'v0';
+export const HTTPS_REDIRECT_STATUS_CODES = [426, 301, 302, 307, 308] as const;
+export const DEFAULT_HTTPS_REDIRECT_STATUS_CODE = 426;
+export const DEFAULT_BUFFERING = true;
+
+export const UPSTREAM_ALGORITHMS = ['round-robin', 'least-connections', 'consistent-hashing'] as const;
+export const DEFAULT_UPSTREAM_ALGORITHM = 'round-robin';
+export const HASH_ON = ['none', 'consumer', 'ip', 'header', 'cookie', 'path', 'query_arg', 'uri_capture'] as const;
+export const DEFAULT_HASH_ON = 'none';
+export const DEFAULT_HASH_ON_COOKIE_PATH = '/';
+export const DEFAULT_SLOTS = 10_000;
+export const DEFAULT_TARGET_PORT = 8000;
+export const DEFAULT_TARGET_WEIGHT = 100;
+
+export const JWT_ALGORITHMS = ['HS256', 'HS384', 'HS512', 'RS256', 'RS384', 'RS512', 'ES256', 'ES384'] as const;
+export const DEFAULT_JWT_ALGORITHM = 'HS256';
+
+export const PLUGIN_PROTOCOLS = ['grpc', 'grpcs', 'http', 'https', 'tcp', 'tls', 'tls_passthrough', 'udp', 'ws', 'wss'] as const;
+export const DEFAULT_PLUGIN_PROTOCOLS: (typeof PLUGIN_PROTOCOLS)[number][] = ['grpc', 'grpcs', 'http', 'https'];
+
+// ---------------------------------------------------------------- services
+
+const serviceProtocolField = z.enum(['http', 'https']);
+
+/** `url` is shorthand for protocol, host, port and path, expanded as Kong does. */
+const serviceUrlField = z.string().transform((value, ctx) => {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    ctx.addIssue({ code: 'custom', message: 'invalid url' });
+    return z.NEVER;
+  }
+  const protocol = url.protocol.slice(0, -1);
+  if (protocol !== 'http' && protocol !== 'https') {
+    ctx.addIssue({ code: 'custom', message: 'invalid url: protocol must be http or https' });
+    return z.NEVER;
+  }
+  const hasPath = /^[a-z]+:\/\/[^/?#]*\//i.test(value);
+  return {
+    protocol,
+    host: url.hostname.replace(/^\[(.*)\]$/, '$1'),
+    port: url.port === '' ? DEFAULT_PORT_BY_PROTOCOL[protocol] : Number(url.port),
+    ...(hasPath ? { path: decodeURI(url.pathname) } : {}),
+  } as const;
+});
+
+const serviceFields = {
+  id: idField,
+  name: nameField.optional().describe('Unique service name.'),
+  url: serviceUrlField.optional().describe('Shorthand for protocol, host, port and path, e.g. http://orders.internal:8080/v1.'),
+  protocol: serviceProtocolField.optional().describe('Protocol used to reach the upstream (default http).'),
+  host: hostnameField.optional().describe('Upstream host: a hostname, an IP, or the name of an upstream entity.'),
+  port: portField.optional().describe('Upstream port (default 80).'),
+  path: servicePathField.optional().describe('Path prefix prepended to the proxied request path.'),
+  connect_timeout: timeoutField.default(DEFAULT_TIMEOUT_MS).describe('Milliseconds to establish the upstream connection.'),
+  read_timeout: timeoutField.default(DEFAULT_TIMEOUT_MS).describe('Milliseconds between two reads from the upstream.'),
+  write_timeout: timeoutField.default(DEFAULT_TIMEOUT_MS).describe('Milliseconds between two writes to the upstream.'),
+  retries: z.int().min(0).max(MAX_RETRIES).default(DEFAULT_RETRIES).describe('Retries on upstream connection failure (idempotent methods only).'),
+  enabled: z.boolean().default(true).describe('Whether routes of this service are served.'),
+  tls_verify: z.boolean().optional().describe('Verify the upstream TLS certificate.'),
+  ca_certificates: z.array(z.guid('must be a UUID')).optional().describe('Ids of CA certificates used to verify the upstream.'),
+  client_certificate: referenceField.describe('Certificate presented to the upstream for mutual TLS.'),
+  tags: tagsField,
+};
+
+// ---------------------------------------------------------------- routes
+
+const sourceOrDestination = z
+  .strictObject({
+    ip: z.string().optional().describe('IP address or CIDR.'),
+    port: portField.optional().describe('Port.'),
+  })
+  .describe('An IP and/or port a stream route matches.');
+
+const routeFields = {
+  id: idField,
+  name: nameField.optional().describe('Unique route name.'),
+  service: referenceField.describe('The service this route forwards to (name or id).'),
+  protocols: z.array(z.enum(ROUTE_PROTOCOLS)).min(1).default(DEFAULT_ROUTE_PROTOCOLS).describe('Protocols this route accepts.'),
+  methods: z.array(z.string().regex(/^[A-Z]+$/, 'invalid value: must be an upper-case HTTP method')).optional().describe('HTTP methods matched.'),
+  hosts: z.array(routeHostField).optional().describe('Host header values matched; a leading or trailing "*" label is a wildcard.'),
+  paths: z.array(routePathField).optional().describe('Path prefixes matched, or regexes marked with a leading "~".'),
+  headers: z
+    .record(
+      z.string().refine((name) => name.toLowerCase() !== 'host', "cannot contain 'host' header, which must be specified in the 'hosts' attribute"),
+      z.array(z.string()).min(1),
+    )
+    .optional()
+    .describe('Header name → values; a request matches when it has one of the values for every header.'),
+  regex_priority: z.int().default(DEFAULT_REGEX_PRIORITY).describe('Order among regex routes: higher is tried first.'),
+  strip_path: z.boolean().default(DEFAULT_STRIP_PATH).describe('Remove the matched path prefix before proxying.'),
+  preserve_host: z.boolean().default(DEFAULT_PRESERVE_HOST).describe("Send the client's Host header upstream instead of the service host."),
+  path_handling: z.enum(['v0', 'v1']).default(DEFAULT_PATH_HANDLING).describe("How the service path and the request path are joined (Kong's v0/v1)."),
+  https_redirect_status_code: z
+    .union(HTTPS_REDIRECT_STATUS_CODES.map((code) => z.literal(code)))
+    .default(DEFAULT_HTTPS_REDIRECT_STATUS_CODE)
+    .describe('Status sent when an http request hits an https-only route.'),
+  request_buffering: z.boolean().default(DEFAULT_BUFFERING).describe("Kong's request buffering flag; Gatehouse always streams."),
+  response_buffering: z.boolean().default(DEFAULT_BUFFERING).describe("Kong's response buffering flag; Gatehouse always streams."),
+  snis: z.array(hostnameField).optional().describe('TLS server names matched.'),
+  sources: z.array(sourceOrDestination).optional().describe('Client addresses matched (stream routes).'),
+  destinations: z.array(sourceOrDestination).optional().describe('Local addresses matched (stream routes).'),
+  tags: tagsField,
+};
+
+type RouteMatchFields = { methods?: unknown[]; hosts?: unknown[]; paths?: unknown[]; headers?: Record<string, unknown> };
+
+/** Kong refuses a route that matches on nothing. */
+function requireMatchCondition(route: RouteMatchFields, ctx: z.RefinementCtx): void {
+  const set = (list: unknown[] | undefined) => list !== undefined && list.length > 0;
+  if (set(route.methods) || set(route.hosts) || set(route.paths) || Object.keys(route.headers ?? {}).length > 0) return;
+  ctx.addIssue({ code: 'custom', message: "must set one of 'methods', 'hosts', 'headers', 'paths'" });
+}
+
+// ---------------------------------------------------------------- upstreams
+
+/** host:port with Kong's default port 8000 filled in; IPv6 addresses are bracketed. */
+const targetField = z.string().transform((value, ctx) => {
+  if (isIPv6(value)) return `[${value}]:${DEFAULT_TARGET_PORT}`;
+  const match = /^(\[[0-9a-f:.]+\]|[^:[\]\s/]+)(?::(\d{1,5}))?$/i.exec(value);
+  const host = match?.[1].replace(/^\[(.*)\]$/, '$1');
+  if (!match || !hostnameField.safeParse(host).success || Number(match[2] ?? 0) > 65535) {
+    ctx.addIssue({ code: 'custom', message: 'Invalid target; not a valid hostname or ip address' });
+    return z.NEVER;
+  }
+  return `${match[1]}:${match[2] ?? DEFAULT_TARGET_PORT}`;
+});
+
+function isIPv6(value: string): boolean {
+  return value.includes(':') && !value.startsWith('[') && /^[0-9a-f:.]+$/i.test(value) && value.split(':').length > 2;
+}
+
+const targetSchema = z.strictObject({
+  id: idField,
+  target: targetField.describe('host:port of a backend (port defaults to 8000).'),
+  weight: z.int().min(0).max(65535).default(DEFAULT_TARGET_WEIGHT).describe('Share of traffic relative to the other targets; 0 disables.'),
+  tags: tagsField,
+});
+
+const hashOnField = z.enum(HASH_ON);
+
+const upstreamSchema = z
+  .strictObject({
+    id: idField,
+    name: hostnameField.describe('Virtual host name services use as their host to be balanced over the targets.'),
+    algorithm: z.enum(UPSTREAM_ALGORITHMS).default(DEFAULT_UPSTREAM_ALGORITHM).describe('Load-balancing algorithm.'),
+    hash_on: hashOnField.default(DEFAULT_HASH_ON).describe('What consistent hashing hashes on.'),
+    hash_fallback: hashOnField.default(DEFAULT_HASH_ON).describe('What to hash on when hash_on yields nothing.'),
+    hash_on_header: z.string().min(1).optional().describe('Header hashed when hash_on is header.'),
+    hash_fallback_header: z.string().min(1).optional().describe('Header hashed when hash_fallback is header.'),
+    hash_on_cookie: z.string().min(1).optional().describe('Cookie hashed when hash_on or hash_fallback is cookie.'),
+    hash_on_cookie_path: servicePathField.default(DEFAULT_HASH_ON_COOKIE_PATH).describe('Path of the cookie the gateway sets for cookie hashing.'),
+    hash_on_query_arg: z.string().min(1).optional().describe('Query argument hashed when hash_on is query_arg.'),
+    hash_fallback_query_arg: z.string().min(1).optional().describe('Query argument hashed when hash_fallback is query_arg.'),
+    hash_on_uri_capture: z.string().min(1).optional().describe('Regex path capture hashed when hash_on is uri_capture.'),
+    hash_fallback_uri_capture: z.string().min(1).optional().describe('Regex path capture hashed when hash_fallback is uri_capture.'),
+    slots: z.int().min(10).max(65536).default(DEFAULT_SLOTS).describe('Size of the consistent-hashing ring.'),
+    healthchecks: z.record(z.string(), z.unknown()).optional().describe("Active and passive health checks (Kong's healthchecks object)."),
+    host_header: hostnameField.optional().describe('Host header sent to the targets.'),
+    use_srv_name: z.boolean().optional().describe("Kong's SRV-name flag; accepted for compatibility."),
+    targets: z.array(targetSchema).default([]).describe('The backends of this upstream.'),
+    tags: tagsField,
+  })
+  .superRefine(checkHashing);
+
+/** The companion field each hash_on / hash_fallback value needs. */
+const HASH_COMPANIONS = {
+  header: ['hash_on_header', 'hash_fallback_header'],
+  cookie: ['hash_on_cookie', 'hash_on_cookie'],
+  query_arg: ['hash_on_query_arg', 'hash_fallback_query_arg'],
+  uri_capture: ['hash_on_uri_capture', 'hash_fallback_uri_capture'],
+} as const;
+
+type HashCompanion = (typeof HASH_COMPANIONS)[keyof typeof HASH_COMPANIONS][number];
+
+/** Kong's upstream entity checks for consistent hashing. */
+function checkHashing(upstream: { hash_on: (typeof HASH_ON)[number]; hash_fallback: (typeof HASH_ON)[number] } & Partial<Record<HashCompanion, string>>, ctx: z.RefinementCtx): void {
+  const { hash_on: on, hash_fallback: fallback } = upstream;
+  if (fallback !== 'none' && (on === 'none' || on === 'cookie')) {
+    ctx.addIssue({ code: 'custom', path: ['hash_fallback'], message: `must be "none" when hash_on is "${on}"` });
+  } else if (fallback !== 'none' && fallback === on && !(on in HASH_COMPANIONS && on !== 'cookie')) {
+    ctx.addIssue({ code: 'custom', path: ['hash_fallback'], message: 'must differ from hash_on' });
+  }
+  for (const [index, mode] of [on, fallback].entries()) {
+    if (!(mode in HASH_COMPANIONS)) continue;
+    const companion = HASH_COMPANIONS[mode as keyof typeof HASH_COMPANIONS][index];
+    if (!upstream[companion]) {
+      ctx.addIssue({ code: 'custom', path: [companion], message: `required when ${index === 0 ? 'hash_on' : 'hash_fallback'} is "${mode}"` });
+    }
+  }
+}
+
+// ---------------------------------------------------------------- consumers and credentials
+
+const keyauthCredentialSchema = z.strictObject({
+  id: idField,
+  key: z.string().min(1).describe('The API key (required in declarative config).'),
+  tags: tagsField,
+});
+
+const jwtSecretSchema = z
+  .strictObject({
+    id: idField,
+    key: z.string().min(1).describe('Value matched against the token claim named by the jwt plugin (iss by default).'),
+    algorithm: z.enum(JWT_ALGORITHMS).default(DEFAULT_JWT_ALGORITHM).describe('Signing algorithm of the tokens.'),
+    secret: z.string().min(1).optional().describe('HMAC secret (HS* algorithms).'),
+    rsa_public_key: z.string().min(1).optional().describe('PEM public key (RS* and ES* algorithms).'),
+    tags: tagsField,
+  })
+  .superRefine((secret, ctx) => {
+    if (secret.algorithm.startsWith('HS')) {
+      if (!secret.secret) ctx.addIssue({ code: 'custom', path: ['secret'], message: `required for ${secret.algorithm}` });
+    } else if (!secret.rsa_public_key) {
+      ctx.addIssue({ code: 'custom', path: ['rsa_public_key'], message: `required for ${secret.algorithm}` });
+    }
+  });
+
+const basicauthCredentialSchema = z.strictObject({
+  id: idField,
+  username: z.string().min(1).describe('Basic-auth user name.'),
+  password: z.string().describe('Basic-auth password.'),
+  tags: tagsField,
+});
+
+const aclSchema = z.strictObject({
+  id: idField,
+  group: z.string().min(1).describe('ACL group the consumer belongs to.'),
+  tags: tagsField,
+});
+
+// ---------------------------------------------------------------- plugins
+
+const pluginFields = {
+  id: idField,
+  name: z.string().min(1).describe('Plugin name, e.g. rate-limiting.'),
+  config: z.record(z.string(), z.unknown()).nullish().describe("The plugin's own settings, checked by its schema."),
+  enabled: z.boolean().default(true).describe('Whether the plugin runs.'),
+  protocols: z.array(z.enum(PLUGIN_PROTOCOLS)).min(1).default(DEFAULT_PLUGIN_PROTOCOLS).describe('Request protocols the plugin runs on.'),
+  instance_name: nameField.optional().describe('Unique name of this plugin instance.'),
+  ordering: z
+    .record(z.enum(['before', 'after']), z.record(z.string(), z.array(z.string())))
+    .optional()
+    .describe("Kong's dynamic ordering (accepted; Gatehouse runs plugins by priority)."),
+  service: referenceField.describe('Service the plugin applies to (name or id).'),
+  route: referenceField.describe('Route the plugin applies to (name or id).'),
+  consumer: referenceField.describe('Consumer the plugin applies to (username or id).'),
+  tags: tagsField,
+};
+
+/** Replaces a plugin's raw `config` by its own schema's output, reporting each issue under `config.`. */
+function withPluginConfig(registry: PluginRegistry) {
+  return <P extends { name: string; config?: Record<string, unknown> | null }>(plugin: P, ctx: z.RefinementCtx) => {
+    const definition = registry.get(plugin.name);
+    if (!definition) {
+      ctx.addIssue({ code: 'custom', path: ['name'], message: `unknown plugin "${plugin.name}"` });
+      return z.NEVER;
+    }
+    const parsed = definition.configSchema.safeParse(plugin.config ?? {}, PARSE_OPTIONS);
+    if (!parsed.success) {
+      for (const { path, message } of parsed.error.issues.flatMap(issueParts)) {
+        ctx.addIssue({ code: 'custom', path: ['config', ...path], message });
+      }
+      return z.NEVER;
+    }
+    return { ...plugin, config: parsed.data as Record<string, unknown> };
+  };
+}
+
+// ---------------------------------------------------------------- the document
+
+/** Builds the whole-document schema; plugin configs are checked against `registry`. */
+function buildConfigSchema(registry: PluginRegistry) {
+  const parsePluginConfig = withPluginConfig(registry);
+  const plugin = z.strictObject(pluginFields);
+  const pluginsField = <S extends z.ZodType>(schema: S) => z.array(schema).default([]).describe('Plugins applied at this scope.');
+  const pluginsUnderService = pluginsField(plugin.omit({ service: true }).transform(parsePluginConfig));
+  const pluginsUnderRoute = pluginsField(plugin.omit({ route: true }).transform(parsePluginConfig));
+  const pluginsUnderConsumer = pluginsField(plugin.omit({ consumer: true }).transform(parsePluginConfig));
+
+  const routeObject = z.strictObject({ ...routeFields, plugins: pluginsUnderRoute });
+  const route = routeObject.superRefine(requireMatchCondition);
+  const nestedRoute = routeObject.omit({ service: true }).superRefine(requireMatchCondition);
+
+  const service = z
+    .strictObject({
+      ...serviceFields,
+      routes: z.array(nestedRoute).default([]).describe('Routes forwarding to this service.'),
+      plugins: pluginsUnderService,
+    })
+    .transform(({ url, ...service }, ctx) => {
+      if (url) {
+        const clash = (['protocol', 'host', 'port', 'path'] as const).filter((field) => service[field] !== undefined);
+        if (clash.length > 0) {
+          ctx.addIssue({ code: 'custom', path: ['url'], message: `cannot be combined with ${clash.join(', ')}` });
+          return z.NEVER;
+        }
+        return { ...service, ...url };
+      }
+      if (service.host === undefined) {
+        ctx.addIssue({ code: 'custom', path: ['host'], message: 'required field missing (or set url)' });
+        return z.NEVER;
+      }
+      return { ...service, protocol: service.protocol ?? DEFAULT_SERVICE_PROTOCOL, host: service.host, port: service.port ?? DEFAULT_SERVICE_PORT };
+    });
+
+  const consumer = z
+    .strictObject({
+      id: idField,
+      username: z.string().min(1).optional().describe('Unique consumer name.'),
+      custom_id: z.string().min(1).optional().describe('Unique id of the consumer in another system.'),
+      keyauth_credentials: z.array(keyauthCredentialSchema).default([]).describe('key-auth API keys.'),
+      jwt_secrets: z.array(jwtSecretSchema).default([]).describe('jwt plugin credentials.'),
+      basicauth_credentials: z.array(basicauthCredentialSchema).default([]).describe('basic-auth credentials.'),
+      acls: z.array(aclSchema).default([]).describe('ACL groups.'),
+      plugins: pluginsUnderConsumer,
+      tags: tagsField,
+    })
+    .superRefine((entity, ctx) => {
+      if (entity.username === undefined && entity.custom_id === undefined) {
+        ctx.addIssue({ code: 'custom', message: "at least one of these fields must be non-empty: 'custom_id', 'username'" });
+      }
+    });
+
+  return z.strictObject({
+    _format_version: z.enum(FORMAT_VERSIONS).describe('Declarative format version ("3.0"; "1.1" and "2.1" accepted).'),
+    _transform: z.boolean().optional().describe("Kong's flag for hashing credentials on load; accepted."),
+    _comment: z.string().optional().describe('Free text.'),
+    _workspace: z.string().optional().describe('Kong workspace name; accepted and ignored.'),
+    _info: z.record(z.string(), z.unknown()).optional().describe("decK's metadata (select_tags, defaults); accepted and ignored."),
+    services: z.array(service).default([]).describe('Upstream APIs and their routes.'),
+    routes: z.array(route).default([]).describe('Routes declared outside a service, pointing at one by name or id.'),
+    upstreams: z.array(upstreamSchema).default([]).describe('Load-balanced groups of targets.'),
+    consumers: z.array(consumer).default([]).describe('API clients and their credentials.'),
+    plugins: pluginsField(plugin.transform(parsePluginConfig)),
+  });
+}
+
+export type ConfigSchema = ReturnType<typeof buildConfigSchema>;
+/** The parsed declarative document: defaults filled, plugin configs parsed, references not yet resolved. */
+export type DeclarativeConfig = z.output<ConfigSchema>;
+
+const schemas = new WeakMap<PluginRegistry, ConfigSchema>();
+
+/** The declarative document schema for a plugin registry (built once per registry). */
+export function configSchema(registry: PluginRegistry): ConfigSchema {
+  let schema = schemas.get(registry);
+  if (!schema) {
+    schema = buildConfigSchema(registry);
+    schemas.set(registry, schema);
+  }
+  return schema;
+}
