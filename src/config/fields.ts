@@ -55,7 +55,9 @@ export const routePathField = z.string().transform((value, ctx) => {
   try {
     compileRegexPath(value);
   } catch (error) {
-    ctx.addIssue({ code: 'custom', message: `invalid regex: ${(error as Error).message}` });
+    // V8 says "Invalid regular expression: /<source>/<flags>: <reason>"; the path already shows the source.
+    const reason = (error as Error).message.replace(/^Invalid regular expression: \/.*\/[a-z]*: /s, '');
+    ctx.addIssue({ code: 'custom', message: `invalid regex: ${reason}` });
     return z.NEVER;
   }
   return toJsRegexPath(value);

@@ -35,3 +35,22 @@ export function issueParts(issue: z.core.$ZodIssue): { path: PathSegment[]; mess
 export function toConfigIssues(error: z.ZodError): ConfigIssue[] {
   return error.issues.flatMap(issueParts).map(({ path, message }) => ({ path: formatPath(path), message }));
 }
+
+/** Entity lists in the order they appear in a Kong file; a plain field sorts before any of them. */
+const SECTION_ORDER = ['services', 'routes', 'upstreams', 'targets', 'consumers', 'keyauth_credentials', 'jwt_secrets', 'basicauth_credentials', 'acls', 'plugins'];
+
+function orderKey(path: string): number[] {
+  return (path.match(/[^.[\]]+/g) ?? []).map((token) => (/^\d+$/.test(token) ? Number(token) : SECTION_ORDER.indexOf(token)));
+}
+
+/** Issues sorted (stably) by where they are in the document: entity by entity, in declaration order. */
+export function sortByDocumentOrder(issues: readonly ConfigIssue[]): ConfigIssue[] {
+  const keyed = issues.map((issue) => ({ issue, key: orderKey(issue.path) }));
+  keyed.sort((a, b) => {
+    for (let i = 0; i < Math.min(a.key.length, b.key.length); i++) {
+      if (a.key[i] !== b.key[i]) return a.key[i] - b.key[i];
+    }
+    return a.key.length - b.key.length;
+  });
+  return keyed.map(({ issue }) => issue);
+}

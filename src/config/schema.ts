@@ -96,7 +96,11 @@ const serviceFields = {
   enabled: z.boolean().default(true).describe('Whether routes of this service are served.'),
   tls_verify: z.boolean().optional().describe('Verify the upstream TLS certificate.'),
   ca_certificates: z.array(z.guid('must be a UUID')).optional().describe('Ids of CA certificates used to verify the upstream.'),
-  client_certificate: referenceField.describe('Certificate presented to the upstream for mutual TLS.'),
+  client_certificate: z
+    .union([z.guid(), z.strictObject({ id: z.guid() })], { error: 'must be a certificate id or {id: ...}' })
+    .transform((ref) => (typeof ref === 'string' ? { id: ref } : ref))
+    .optional()
+    .describe('Id of the certificate presented to the upstream for mutual TLS.'),
   tags: tagsField,
 };
 
@@ -118,10 +122,14 @@ const routeFields = {
   hosts: z.array(routeHostField).optional().describe('Host header values matched; a leading or trailing "*" label is a wildcard.'),
   paths: z.array(routePathField).optional().describe('Path prefixes matched, or regexes marked with a leading "~".'),
   headers: z
-    .record(
-      z.string().refine((name) => name.toLowerCase() !== 'host', "cannot contain 'host' header, which must be specified in the 'hosts' attribute"),
-      z.array(z.string()).min(1),
-    )
+    .record(z.string(), z.array(z.string()).min(1))
+    .superRefine((headers, ctx) => {
+      for (const name of Object.keys(headers)) {
+        if (name.toLowerCase() === 'host') {
+          ctx.addIssue({ code: 'custom', path: [name], message: "cannot contain 'host' header, which must be specified in the 'hosts' attribute" });
+        }
+      }
+    })
     .optional()
     .describe('Header name → values; a request matches when it has one of the values for every header.'),
   regex_priority: z.int().default(DEFAULT_REGEX_PRIORITY).describe('Order among regex routes: higher is tried first.'),
@@ -275,7 +283,7 @@ const pluginFields = {
   protocols: z.array(z.enum(PLUGIN_PROTOCOLS)).min(1).default(DEFAULT_PLUGIN_PROTOCOLS).describe('Request protocols the plugin runs on.'),
   instance_name: nameField.optional().describe('Unique name of this plugin instance.'),
   ordering: z
-    .record(z.enum(['before', 'after']), z.record(z.string(), z.array(z.string())))
+    .partialRecord(z.enum(['before', 'after']), z.record(z.string(), z.array(z.string())))
     .optional()
     .describe("Kong's dynamic ordering (accepted; Gatehouse runs plugins by priority)."),
   service: referenceField.describe('Service the plugin applies to (name or id).'),
