@@ -7,10 +7,11 @@ import type { ConfigIssue } from './types.js';
 
 export type PathSegment = PropertyKey;
 
-/** Parse options that give zod's two most common messages Kong's wording. */
+const MISSING_CODES = new Set(['invalid_type', 'invalid_value', 'invalid_union']);
+
+/** Parse options that word a missing required field as Kong does. */
 export const PARSE_OPTIONS = {
-  error: (issue: { code: string; input?: unknown }) =>
-    issue.code === 'invalid_type' && issue.input === undefined ? 'required field missing' : undefined,
+  error: (issue: { code: string; input?: unknown }) => (MISSING_CODES.has(issue.code) && issue.input === undefined ? 'required field missing' : undefined),
 } satisfies z.core.ParseContext<z.core.$ZodIssue>;
 
 /** `["services", 0, "routes", 1]` → `services[0].routes[1]`. */
