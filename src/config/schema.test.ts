@@ -56,6 +56,7 @@ describe('declarative schema: service url', () => {
     assert.deepEqual(expand('http://orders.internal:8080/v1'), { protocol: 'http', host: 'orders.internal', port: 8080, path: '/v1' });
     assert.deepEqual(expand('https://orders.internal'), { protocol: 'https', host: 'orders.internal', port: 443, path: undefined });
     assert.deepEqual(expand('http://10.0.0.1/'), { protocol: 'http', host: '10.0.0.1', port: 80, path: '/' });
+    assert.deepEqual(expand('https://[::1]:9000/a/%2F/../b'), { protocol: 'https', host: '::1', port: 9000, path: '/a/%2F/../b' });
   });
 
   it('keeps Kong port 80 when protocol https is given without url', () => {
@@ -65,6 +66,9 @@ describe('declarative schema: service url', () => {
   it('rejects a url with another protocol, or combined with host', () => {
     assert.deepEqual(issuesOf(service({ host: undefined, url: 'ftp://x' })), ['services[0].url: invalid url: protocol must be http or https']);
     assert.deepEqual(issuesOf(service({ url: 'http://x' })), ['services[0].url: cannot be combined with host']);
+    assert.deepEqual(issuesOf(service({ host: undefined, url: 'http://x/?a=1' })), [
+      'services[0].url: invalid url: credentials, query and fragment are not supported',
+    ]);
     assert.deepEqual(issuesOf(service({ host: undefined })), ['services[0].host: required field missing (or set url)']);
   });
 });

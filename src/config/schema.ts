@@ -2,6 +2,7 @@
  * Zod schemas for Kong's declarative format (v3, also 1.1/2.1) for the entities Gatehouse shares with
  * Kong, with Kong's field names and defaults; plugin `config` is checked by each plugin's own schema.
  */
+import { isIP } from 'node:net';
 import { z } from 'zod';
 import type { PluginRegistry } from '../pipeline/registry.js';
 import {
@@ -72,12 +73,17 @@ const serviceUrlField = z.string().transform((value, ctx) => {
     ctx.addIssue({ code: 'custom', message: 'invalid url: protocol must be http or https' });
     return z.NEVER;
   }
-  const hasPath = /^[a-z]+:\/\/[^/?#]*\//i.test(value);
+  if (url.search !== '' || url.hash !== '' || url.username !== '') {
+    ctx.addIssue({ code: 'custom', message: 'invalid url: credentials, query and fragment are not supported' });
+    return z.NEVER;
+  }
+  // The path as written (URL would normalise "." segments and re-encode), or none when there is no "/".
+  const path = /^[a-z]+:\/\/[^/]*(\/.*)?$/i.exec(value)?.[1];
   return {
     protocol,
     host: url.hostname.replace(/^\[(.*)\]$/, '$1'),
     port: url.port === '' ? DEFAULT_PORT_BY_PROTOCOL[protocol] : Number(url.port),
-    ...(hasPath ? { path: decodeURI(url.pathname) } : {}),
+    ...(path === undefined ? {} : { path }),
   } as const;
 });
 
@@ -161,7 +167,7 @@ function requireMatchCondition(route: RouteMatchFields, ctx: z.RefinementCtx): v
 
 /** host:port with Kong's default port 8000 filled in; IPv6 addresses are bracketed. */
 const targetField = z.string().transform((value, ctx) => {
-  if (isIPv6(value)) return `[${value}]:${DEFAULT_TARGET_PORT}`;
+  if (isIP(value) === 6) return `[${value}]:${DEFAULT_TARGET_PORT}`;
   const match = /^(\[[0-9a-f:.]+\]|[^:[\]\s/]+)(?::(\d{1,5}))?$/i.exec(value);
   const host = match?.[1].replace(/^\[(.*)\]$/, '$1');
   if (!match || !hostnameField.safeParse(host).success || Number(match[2] ?? 0) > 65535) {
@@ -170,10 +176,6 @@ const targetField = z.string().transform((value, ctx) => {
   }
   return `${match[1]}:${match[2] ?? DEFAULT_TARGET_PORT}`;
 });
-
-function isIPv6(value: string): boolean {
-  return value.includes(':') && !value.startsWith('[') && /^[0-9a-f:.]+$/i.test(value) && value.split(':').length > 2;
-}
 
 const targetSchema = z.strictObject({
   id: idField,
