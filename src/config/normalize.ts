@@ -103,14 +103,16 @@ export function normalizeConfig(document: DeclarativeConfig): ValidationResult {
     pending.push(...service.plugins.map((plugin, k) => ({ plugin, path: `services[${i}].plugins[${k}]`, scope })));
     service.routes.forEach((route, j) => {
       const path = `services[${i}].routes[${j}]`;
-      routes.push(normalizeRoute(route, path, scope.service, index.route));
-      pending.push(...pluginsOf(route, path, { route: { id: routes[routes.length - 1].id } }));
+      const entity = normalizeRoute(route, path, scope.service, index.route);
+      routes.push(entity);
+      pending.push(...pluginsOf(route, path, { route: { id: entity.id } }));
     });
   });
   document.routes.forEach((route, i) => {
     const path = `routes[${i}]`;
-    routes.push(normalizeRoute(route, path, index.service.resolve(route.service, `${path}.service`), index.route));
-    pending.push(...pluginsOf(route, path, { route: { id: routes[routes.length - 1].id } }));
+    const entity = normalizeRoute(route, path, index.service.resolve(route.service, `${path}.service`), index.route);
+    routes.push(entity);
+    pending.push(...pluginsOf(route, path, { route: { id: entity.id } }));
   });
   const upstreams = document.upstreams.map((upstream, i) => normalizeUpstream(upstream, `upstreams[${i}]`, index.upstream, issues));
   const consumers = normalizeConsumers(document.consumers, index.consumer, issues);
