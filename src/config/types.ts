@@ -24,6 +24,9 @@ export interface ServiceEntity {
   retries: number;
   enabled: boolean;
   tls_verify?: boolean;
+  /** Accepted for Kong compatibility; certificates are not entities in Gatehouse yet. */
+  ca_certificates?: string[];
+  client_certificate?: EntityRef;
   tags?: string[];
 }
 
@@ -44,7 +47,17 @@ export interface RouteEntity {
   https_redirect_status_code: number;
   request_buffering: boolean;
   response_buffering: boolean;
+  /** Accepted for Kong compatibility (TLS and stream routing). */
+  snis?: string[];
+  sources?: StreamEndpoint[];
+  destinations?: StreamEndpoint[];
   tags?: string[];
+}
+
+/** An IP and/or port of a Kong stream route. */
+export interface StreamEndpoint {
+  ip?: string;
+  port?: number;
 }
 
 export interface TargetEntity {
@@ -66,10 +79,16 @@ export interface UpstreamEntity {
   hash_on_header?: string;
   hash_fallback_header?: string;
   hash_on_cookie?: string;
+  hash_on_cookie_path?: string;
   hash_on_query_arg?: string;
+  hash_fallback_query_arg?: string;
   hash_on_uri_capture?: string;
+  hash_fallback_uri_capture?: string;
   slots: number;
+  /** Kong's healthchecks object, passed through as written. */
+  healthchecks?: Record<string, unknown>;
   host_header?: string;
+  use_srv_name?: boolean;
   targets: TargetEntity[];
   tags?: string[];
 }
@@ -124,6 +143,8 @@ export interface PluginEntity {
   consumer: EntityRef | null;
   protocols: string[];
   instance_name?: string;
+  /** Kong's dynamic ordering, accepted as written; Gatehouse orders plugins by priority. */
+  ordering?: Partial<Record<'before' | 'after', Record<string, string[]>>>;
   tags?: string[];
 }
 

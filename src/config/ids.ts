@@ -1,0 +1,17 @@
+/**
+ * Deterministic entity ids: a UUID v5-style hash of the entity kind and a natural key, so the same
+ * declarative file always yields the same ids (stable across reloads, instances and diffs).
+ */
+import { createHash } from 'node:crypto';
+
+/** Fixed namespace so Gatehouse ids never collide with v5 ids derived from other namespaces. */
+const NAMESPACE = Buffer.from('9f1c2b7e4d3a5f60812c3e4b5a697d8e', 'hex');
+
+/** The UUID (version 5 layout) for an entity of `kind` identified by `naturalKey`. */
+export function deterministicId(kind: string, naturalKey: string): string {
+  const bytes = createHash('sha1').update(NAMESPACE).update(`${kind}\0${naturalKey}`).digest().subarray(0, 16);
+  bytes[6] = (bytes[6] & 0x0f) | 0x50;
+  bytes[8] = (bytes[8] & 0x3f) | 0x80;
+  const hex = bytes.toString('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
