@@ -32,9 +32,11 @@ export function buildProxyServer(options: ProxyServerOptions): FastifyInstance {
     requestTimeout: 0,
     forceCloseConnections: 'idle',
     return503OnClosing: true,
-    maxParamLength: MAX_PATH_PARAM_LENGTH,
-    // The raw query string is forwarded byte-for-byte; Fastify's parsed copy would be unused work.
-    querystringParser: () => NO_QUERY,
+    routerOptions: {
+      maxParamLength: MAX_PATH_PARAM_LENGTH,
+      // The raw query string is forwarded byte-for-byte; Fastify's parsed copy would be unused work.
+      querystringParser: () => NO_QUERY,
+    },
     clientErrorHandler: (error: Error & { code?: string }, socket: Socket) => handleClientError(error, socket, options.logger),
     frameworkErrors: (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
       const requestId = requestIdFrom(request.headers['x-request-id']);

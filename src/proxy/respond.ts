@@ -30,6 +30,8 @@ function writeComplete(exchange: Exchange, head: ResponseHead, body: string | Bu
   headers.push(ctx?.requestIdHeader ?? 'x-request-id', exchange.requestId);
   if (ctx?.responseHeaders) headers.push(...ctx.responseHeaders);
   headers.push('content-length', String(Buffer.byteLength(body)));
+  // A request body still arriving cannot be skipped safely: close the connection after answering.
+  if (!exchange.req.complete) headers.push('connection', 'close');
   exchange.status = head.status;
   exchange.bytesOut = Buffer.byteLength(body);
   res.writeHead(head.status, headers);

@@ -134,7 +134,10 @@ export class UpstreamCall implements Dispatcher.DispatchHandler {
 
   onResponseEnd(): void {
     this.release();
-    this.exchange.res.end();
+    const { req, res } = this.exchange;
+    // The upstream answered before reading the whole body: the rest cannot be skipped safely.
+    if (!req.complete) res.once('finish', () => req.socket.destroy());
+    res.end();
   }
 
   onResponseError(_controller: Dispatcher.DispatchController, error: Error): void {

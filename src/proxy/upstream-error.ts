@@ -28,8 +28,10 @@ export interface UpstreamTimeouts {
 export function errorCode(error: unknown): string {
   let current: unknown = error;
   for (let depth = 0; depth < 4 && current && typeof current === 'object'; depth++) {
-    const code = (current as { code?: unknown }).code;
+    const { code, name } = current as { code?: unknown; name?: unknown };
     if (typeof code === 'string') return code;
+    // undici's parser errors carry no code when the bytes were not HTTP at all.
+    if (name === 'HTTPParserError') return 'HPE_INVALID_RESPONSE';
     current = (current as { cause?: unknown }).cause;
   }
   return 'UNKNOWN';

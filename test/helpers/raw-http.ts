@@ -35,5 +35,18 @@ function parseRaw(raw: string): RawResponse {
     const colon = line.indexOf(':');
     if (colon > 0) headers[line.slice(0, colon).toLowerCase()] = line.slice(colon + 1).trim();
   }
-  return { status: Number(statusLine?.split(' ')[1] ?? 0), headers, body: end === -1 ? '' : raw.slice(end + 4), raw };
+  const body = end === -1 ? '' : raw.slice(end + 4);
+  return { status: Number(statusLine?.split(' ')[1] ?? 0), headers, body: headers['transfer-encoding'] === 'chunked' ? dechunk(body) : body, raw };
+}
+
+function dechunk(body: string): string {
+  let out = '';
+  let at = 0;
+  for (;;) {
+    const lineEnd = body.indexOf('\r\n', at);
+    const size = parseInt(body.slice(at, lineEnd), 16);
+    if (!(size > 0)) return out;
+    out += body.slice(lineEnd + 2, lineEnd + 2 + size);
+    at = lineEnd + 2 + size + 2;
+  }
 }
