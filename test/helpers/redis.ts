@@ -1,0 +1,65 @@
+/**
+ * A real, private redis-server for tests: started from PATH on a free port, with nothing persisted,
+ * stoppable and restartable on the same port (for outage tests). Never touches a server it did not start.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+import { Redis } from 'ioredis';
+
+export interface TestRedis {
+  port: number;
+  url: string;
+  /** Stops the server (SIGKILL: an abrupt outage). */
+  stop(): Promise<void>;
+  /** Starts it again on the same port (empty: nothing is persisted). */
+  start(): Promise<void>;
+  close(): Promise<void>;
+}
+
+const INSTALL_HINT =
+  'redis-server was not found on PATH. Tests that need Redis start their own: install it (Debian/Ubuntu: `apt-get install redis-server`; macOS: `brew install redis`).';
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+async function waitUntilReady(port: number, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const client = new Redis({ port, host: '127.0.0.1', lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+    try {
+      await client.connect();
+      await client.ping();
+      return;
+    } catch {
+      if (Date.now() > deadline) throw new Error(`redis-server on port ${port} did not become ready`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    } finally {
+      client.disconnect();
+    }
+  }
+}
+
+export async function startTestRedis(): Promise<TestRedis> {
+  if (spawnSync('redis-server', ['--version']).error) throw new Error(INSTALL_HINT);
+  const port = await freePort();
+  let child: ChildProcess | null = null;
+  const start = async () => {
+    child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+    await waitUntilReady(port);
+  };
+  const stop = async () => {
+    const running = child;
+    child = null;
+    if (!running || running.exitCode !== null) return;
+    const exited = new Promise((resolve) => running.once('exit', resolve));
+    running.kill('SIGKILL');
+    await exited;
+  };
+  await start();
+  return { port, url: `redis://127.0.0.1:${port}`, start, stop, close: stop };
+}
