@@ -69,11 +69,12 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   if (!loaded.ok) throw new ConfigLoadError(loaded.issues);
   if (settings.WATCH_CONFIG) source.watch();
 
+  const accessLog = new AccessLog(settings.ACCESS_LOG ? logger : null);
   const handler = new ProxyHandler({
     current: () => runtime.current,
     trustedProxies: new TrustedProxies(settings.TRUSTED_PROXIES),
     latencyHeaders: settings.LATENCY_HEADERS,
-    accessLog: new AccessLog(settings.ACCESS_LOG ? logger : null),
+    accessLog,
     logger,
   });
   const proxy = buildProxyServer({ handler, logger, maxHeaderBytes: settings.MAX_HEADER_BYTES });
@@ -99,6 +100,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     runtime.close();
     await pools.closeAll();
     for (const plugin of registry.ordered()) await plugin.teardown?.();
+    accessLog.flush();
     logger.info('gatehouse stopped');
     logger.flush();
   };

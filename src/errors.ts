@@ -25,7 +25,7 @@ export const Errors = Object.freeze({
   unauthorized: kind('GW_AUTH_UNAUTHORIZED', 401, 'unauthorized', 'Unauthorized'),
   forbidden: kind('GW_AUTH_FORBIDDEN', 403, 'forbidden', 'You cannot consume this service'),
   rateLimited: kind('GW_RATE_LIMITED', 429, 'rate_limited', 'API rate limit exceeded'),
-  upstreamUnavailable: kind('GW_UPSTREAM_UNAVAILABLE', 502, 'upstream_unavailable', 'An invalid response was received from the upstream server'),
+  upstreamUnavailable: kind('GW_UPSTREAM_UNAVAILABLE', 502, 'upstream_unavailable', 'The upstream server could not be reached'),
   upstreamInvalidResponse: kind('GW_UPSTREAM_INVALID_RESPONSE', 502, 'upstream_invalid_response', 'An invalid response was received from the upstream server'),
   noHealthyUpstream: kind('GW_UPSTREAM_NONE_HEALTHY', 503, 'no_healthy_upstream', 'failure to get a peer from the ring-balancer'),
   upstreamTimeout: kind('GW_UPSTREAM_TIMEOUT', 504, 'upstream_timeout', 'The upstream server is timing out'),

@@ -1,40 +1,77 @@
 /**
- * The access log: one JSON line per request with the contract's fields, written through pino's
- * asynchronous destination. Credentials never appear: only ids and names are logged.
+ * The access log: one JSON line per request with the contract's fields, in the same shape as the
+ * logger's own lines. Lines are serialised by hand and handed to the logger's destination in one
+ * write per event-loop turn: a generic logger call per request (bindings, redaction, a stream write
+ * each) cost a quarter of the proxy's throughput. Credentials never appear: only ids and names are logged.
  */
-import type { Logger } from 'pino';
+import pino, { type Logger } from 'pino';
 import type { RequestSummary } from '../pipeline/contract.js';
 import type { Exchange } from '../proxy/exchange.js';
 
+interface LineSink {
+  write(line: string): unknown;
+}
+
+const quote = JSON.stringify;
+
+function optional(value: string | null | undefined): string {
+  return value === null || value === undefined ? 'null' : quote(value);
+}
+
 export class AccessLog {
-  /** Null when GATEHOUSE_ACCESS_LOG is off. */
-  constructor(private readonly logger: Logger | null) {}
+  private readonly sink: LineSink | null;
+  private readonly prefix: string;
+  private pending: string[] = [];
+  private scheduled = false;
+  private readonly flushSoon = () => this.flush();
+  /** The timestamp string is made once per millisecond, not once per line. */
+  private isoMs = 0;
+  private iso = '';
+
+  /** `logger` null (GATEHOUSE_ACCESS_LOG off) or above level info writes nothing. */
+  constructor(logger: Logger | null) {
+    this.sink = logger?.isLevelEnabled('info') ? ((logger as unknown as Record<symbol, LineSink>)[pino.symbols.streamSym] ?? null) : null;
+    this.prefix = `{"level":"info","pid":${process.pid},"msg":"access","time":`;
+  }
 
   write(exchange: Exchange, summary: RequestSummary): void {
-    if (this.logger === null) return;
+    if (this.sink === null) return;
     const ctx = exchange.ctx;
     const consumer = ctx?.consumer;
-    this.logger.info(
-      {
-        request_id: exchange.requestId,
-        trace_id: exchange.trace.traceId,
-        method: exchange.req.method,
-        host: exchange.host,
-        path: exchange.path,
-        route: exchange.compiled?.routeLabel ?? null,
-        service: exchange.compiled?.serviceLabel || null,
-        consumer: consumer ? consumer.username ?? consumer.custom_id ?? consumer.id : null,
-        upstream: summary.upstream,
-        status: summary.status,
-        latency_ms: summary.latency,
-        bytes_in: summary.bytesIn,
-        bytes_out: summary.bytesOut,
-        client_ip: exchange.clientIp,
-        error: summary.error ?? undefined,
-        cause: summary.cause ?? undefined,
-        ...ctx?.logFields,
-      },
-      'access',
-    );
+    const compiled = exchange.compiled;
+    const latency = summary.latency;
+    const now = Date.now();
+    if (now !== this.isoMs) {
+      this.isoMs = now;
+      this.iso = new Date(now).toISOString();
+    }
+    let line =
+      `${this.prefix}"${this.iso}","request_id":${quote(exchange.requestId)},"trace_id":"${exchange.trace.traceId}"` +
+      `,"method":${quote(exchange.req.method)},"host":${quote(exchange.host)},"path":${quote(exchange.path)}` +
+      `,"route":${optional(compiled?.routeLabel)},"service":${optional(compiled?.serviceLabel || null)}` +
+      `,"consumer":${optional(consumer ? consumer.username ?? consumer.custom_id ?? consumer.id : null)}` +
+      `,"upstream":${optional(summary.upstream)},"status":${summary.status}` +
+      `,"latency_ms":{"request":${latency.request},"upstream":${latency.upstream},"proxy":${latency.proxy}}` +
+      `,"bytes_in":${summary.bytesIn},"bytes_out":${summary.bytesOut},"client_ip":${quote(exchange.clientIp)}`;
+    if (summary.error !== null) line += `,"error":${quote(summary.error)}`;
+    if (summary.cause !== null) line += `,"cause":${quote(summary.cause)}`;
+    if (ctx?.logFields) {
+      const extra = JSON.stringify(ctx.logFields);
+      if (extra.length > 2) line += `,${extra.slice(1, -1)}`;
+    }
+    this.pending.push(`${line}}\n`);
+    if (!this.scheduled) {
+      this.scheduled = true;
+      setImmediate(this.flushSoon);
+    }
+  }
+
+  /** Hands every pending line to the destination (also called at shutdown). */
+  flush(): void {
+    this.scheduled = false;
+    if (this.pending.length === 0 || this.sink === null) return;
+    const lines = this.pending;
+    this.pending = [];
+    this.sink.write(lines.length === 1 ? lines[0]! : lines.join(''));
   }
 }

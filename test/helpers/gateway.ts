@@ -50,7 +50,7 @@ export async function startTestGateway(config: unknown, settings: SettingsInput 
   const logs: LogLine[] = [];
   const logger = pino(
     { level: 'info', formatters: { level: (label) => ({ level: label }) } },
-    { write: (line: string) => void logs.push(JSON.parse(line) as LogLine) },
+    { write: (text: string) => void logs.push(...text.trimEnd().split('\n').map((line) => JSON.parse(line) as LogLine)) },
   );
   const gateway = await startGateway({ settings: parsed.settings, logger });
   return {
