@@ -6,6 +6,9 @@ import pino, { type DestinationStream, type Logger } from 'pino';
 
 export type { Logger } from 'pino';
 
+/** Access-log batches are written whole rather than in sonic-boom's default 16 KiB slices. */
+const MAX_WRITE_BYTES = 1024 * 1024;
+
 /** Names whose values never reach a log line, wherever they appear. */
 const REDACTED_PATHS = [
   'headers.authorization',
@@ -22,7 +25,7 @@ export interface LoggerOptions {
 }
 
 export function createLogger(options: LoggerOptions): Logger {
-  const destination = options.destination ?? pino.destination({ dest: 1, sync: false, minLength: 4096 });
+  const destination = options.destination ?? pino.destination({ dest: 1, sync: false, minLength: 4096, maxWrite: MAX_WRITE_BYTES });
   return pino(
     {
       level: options.level,
