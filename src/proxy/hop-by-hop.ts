@@ -30,3 +30,22 @@ export function connectionListed(connection: string | string[] | undefined): Set
 export function isHopByHop(lowerCaseName: string, listed: Set<string> | null): boolean {
   return HOP_BY_HOP.has(lowerCaseName) || (listed !== null && listed.has(lowerCaseName));
 }
+
+/**
+ * Appends `headers` to a flat [name, value, …] list, leaving out hop-by-hop headers, those `listed`
+ * in Connection, and `skip` (a header the gateway sets itself).
+ */
+export function appendEndToEnd(
+  out: string[],
+  headers: Readonly<Record<string, string | string[] | undefined>>,
+  listed: Set<string> | null,
+  skip: string | null,
+): void {
+  for (const name in headers) {
+    if (name === skip || isHopByHop(name, listed)) continue;
+    const value = headers[name];
+    if (value === undefined) continue;
+    if (typeof value === 'string') out.push(name, value);
+    else for (const item of value) out.push(name, item);
+  }
+}

@@ -4,18 +4,11 @@
  */
 import { errorBody, GatewayError } from '../errors.js';
 import type { ResponseHead, ShortCircuit } from '../pipeline/contract.js';
+import { REQUEST_ID_HEADER } from '../observability/request-id.js';
 import type { Exchange } from './exchange.js';
+import { appendEndToEnd } from './hop-by-hop.js';
 
 const JSON_TYPE = 'application/json; charset=utf-8';
-
-function flatten(headers: ResponseHead['headers'], out: string[]): void {
-  for (const name in headers) {
-    const value = headers[name];
-    if (value === undefined) continue;
-    if (typeof value === 'string') out.push(name, value);
-    else for (const item of value) out.push(name, item);
-  }
-}
 
 /** Writes a complete response unless the response already started (then the connection is cut). */
 function writeComplete(exchange: Exchange, head: ResponseHead, body: string | Buffer): void {
@@ -26,8 +19,9 @@ function writeComplete(exchange: Exchange, head: ResponseHead, body: string | Bu
   }
   if (ctx && exchange.compiled?.chain.hasResponse) exchange.compiled.chain.runResponse(ctx, head);
   const headers: string[] = [];
-  flatten(head.headers, headers);
-  headers.push(ctx?.requestIdHeader ?? 'x-request-id', exchange.requestId);
+  const requestIdHeader = ctx?.requestIdHeader ?? REQUEST_ID_HEADER;
+  appendEndToEnd(headers, head.headers, null, requestIdHeader);
+  headers.push(requestIdHeader, exchange.requestId);
   if (ctx?.responseHeaders) headers.push(...ctx.responseHeaders);
   headers.push('content-length', String(Buffer.byteLength(body)));
   // A request body still arriving cannot be skipped safely: close the connection after answering.

@@ -11,7 +11,7 @@ import { Errors, GatewayError } from '../errors.js';
 import type { ResponseHead } from '../pipeline/contract.js';
 import type { UpstreamTarget } from './balancer.js';
 import type { Exchange } from './exchange.js';
-import { connectionListed, isHopByHop } from './hop-by-hop.js';
+import { appendEndToEnd, connectionListed } from './hop-by-hop.js';
 import { guardedBody, hasBody } from './request-body.js';
 import type { ProxyRequestContext } from './request-context.js';
 import { sendError } from './respond.js';
@@ -97,15 +97,8 @@ export class UpstreamCall implements Dispatcher.DispatchHandler {
       exchange.status = head.status;
     }
     const out: string[] = [];
-    const listed = connectionListed(headers.connection);
     const requestIdHeader = ctx.requestIdHeader;
-    for (const name in headers) {
-      if (isHopByHop(name, listed) || name === requestIdHeader) continue;
-      const value = headers[name];
-      if (value === undefined) continue;
-      if (typeof value === 'string') out.push(name, value);
-      else for (const item of value) out.push(name, item);
-    }
+    appendEndToEnd(out, headers, connectionListed(headers.connection), requestIdHeader);
     out.push(requestIdHeader, ctx.id);
     if (this.options.latencyHeaders) {
       out.push(
