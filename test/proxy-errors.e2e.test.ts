@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict';
 import { createServer as createTcpServer, type Server as TcpServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
+import { Readable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import { request } from 'undici';
 import { eventually, startTestGateway, type TestGateway } from './helpers/gateway.js';
@@ -104,6 +105,24 @@ describe('upstream failures', () => {
     const id = res.headers['x-request-id'];
     const line = await eventually(() => gw.accessLogs().find((l) => l.request_id === id), 'access line');
     assert.ok(line.cause, 'the cut-off is logged with its cause');
+  });
+
+  it('survives a client that aborts mid-upload, and logs it as 499', async () => {
+    const before = gw.accessLogs().length;
+    const controller = new AbortController();
+    let sent = 0;
+    const body = new Readable({
+      read() {
+        if (sent++ === 20) controller.abort();
+        else this.push(Buffer.alloc(64 * 1024));
+      },
+    });
+    await assert.rejects(request(`${gw.url}/stalled`, { method: 'POST', body, signal: controller.signal }));
+    const line = await eventually(() => gw.accessLogs().slice(before).find((l) => l.path === '/stalled'), 'access line');
+    assert.equal(line.status, 499);
+    const res = await request(`${gw.url}/nothing`);
+    assert.equal(res.statusCode, 404);
+    await res.body.dump();
   });
 
   it('survives clients that abort mid-response and keeps serving', async () => {
