@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import pino from 'pino';
 import { stringify } from 'yaml';
 import { startGateway, type Gateway } from '../../src/app.js';
+import type { PluginRegistry } from '../../src/pipeline/registry.js';
 import { settingsFrom, type SettingsInput } from '../../src/settings/schema.js';
 
 export interface LogLine {
@@ -36,7 +37,8 @@ export async function writeTempConfig(config: unknown): Promise<string> {
   return path;
 }
 
-export async function startTestGateway(config: unknown, settings: SettingsInput = {}): Promise<TestGateway> {
+/** `registry` replaces the bundled plugins (e.g. to add a test-only plugin). */
+export async function startTestGateway(config: unknown, settings: SettingsInput = {}, registry?: PluginRegistry): Promise<TestGateway> {
   const configPath = await writeTempConfig(config);
   const parsed = settingsFrom({
     CONFIG: configPath,
@@ -52,7 +54,7 @@ export async function startTestGateway(config: unknown, settings: SettingsInput 
     { level: 'info', formatters: { level: (label) => ({ level: label }) } },
     { write: (line: string) => void logs.push(JSON.parse(line) as LogLine) },
   );
-  const gateway = await startGateway({ settings: parsed.settings, logger });
+  const gateway = await startGateway({ settings: parsed.settings, logger, registry });
   return {
     gateway,
     url: gateway.proxyUrl,
