@@ -1,6 +1,7 @@
 /** Black-box: request-size-limiting through the real gateway — Content-Length checks and chunked bodies cut off at the limit. */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { Readable } from 'node:stream';
 import { request } from 'undici';
 import { eventually, startTestGateway, type TestGateway } from './helpers/gateway.js';
 import { rawRequest } from './helpers/raw-http.js';
@@ -73,7 +74,7 @@ describe('request-size-limiting', () => {
     async function* chunks() {
       for (let i = 0; i < 5; i++) yield Buffer.alloc(100, i);
     }
-    const res = await request(`${gw.url}/small/chunked-ok`, { method: 'POST', body: chunks() });
+    const res = await request(`${gw.url}/small/chunked-ok`, { method: 'POST', body: Readable.from(chunks()) });
     assert.equal(res.statusCode, 200);
     assert.equal(await res.body.text(), '500');
   });
@@ -98,7 +99,7 @@ describe('request-size-limiting', () => {
     const res = await rawRequest(gw.url, 'POST /needs-length HTTP/1.1\r\nHost: test\r\n\r\n');
     assert.equal(res.status, 411);
     assert.equal((JSON.parse(res.body) as { error: string }).error, 'length_required');
-    const chunked = await request(`${gw.url}/needs-length`, { method: 'POST', body: (async function* () { yield Buffer.from('hi'); })() });
+    const chunked = await request(`${gw.url}/needs-length`, { method: 'POST', body: Readable.from([Buffer.from('hi')]) });
     assert.equal(chunked.statusCode, 200);
     await chunked.body.dump();
   });
