@@ -4,8 +4,8 @@
  * pushes this instance's counts and fetches fresh totals for every active key.
  *
  * Accuracy: an instance does not see what the others admitted since their last sync, so a limit can be
- * exceeded by at most what the other instances admit in one sync_rate period (with I instances sharing
- * a client's traffic evenly at r requests/s: (I − 1) × r × sync_rate). Totals fetched at a sync keep
+ * exceeded by at most what the other instances admit in one sync_rate period (less than r × sync_rate
+ * for a client sending r requests/s in total). Totals fetched at a sync keep
  * counting buckets that slide out of the window until the next sync (strict, never lenient). A key seen
  * for the first time (or again after a quiet sync period) waits for one fetch, so a single instance stays exact.
  */
