@@ -40,7 +40,7 @@ async function measure(name: string, url: string, pid: number | undefined, heade
   return row;
 }
 
-async function startGatehouse(scenario: GatehouseScenario, upstreamUrl: string): Promise<{ child: ChildProcess; url: string }> {
+async function startGatehouse(scenario: GatehouseScenario, upstreamUrl: string, env: Record<string, string>): Promise<{ child: ChildProcess; url: string }> {
   const dir = mkdtempSync(join(tmpdir(), 'gatehouse-bench-'));
   const configPath = join(dir, 'config.json');
   writeFileSync(configPath, JSON.stringify(scenario.config).replaceAll('UPSTREAM', upstreamUrl));
@@ -50,6 +50,7 @@ async function startGatehouse(scenario: GatehouseScenario, upstreamUrl: string):
     GATEHOUSE_PROXY_LISTEN: `127.0.0.1:${port}`,
     GATEHOUSE_ADMIN_LISTEN: `127.0.0.1:${adminPort}`,
     ...scenario.env,
+    ...env,
   });
   // The access log is part of what is measured; its lines are discarded.
   child.stdout!.resume();
@@ -95,10 +96,15 @@ async function main(): Promise<void> {
     await stop(minimal);
 
     for (const scenario of scenarios) {
-      const { child, url } = await startGatehouse(scenario, upstreamUrl);
-      await measure(scenario.name, `${url}${scenario.path}`, child.pid, scenario.headers);
-      if (scenario.name === PASSTHROUGH) await streamThrough(url, child.pid);
-      await stop(child);
+      const resources = await scenario.setup?.();
+      try {
+        const { child, url } = await startGatehouse(scenario, upstreamUrl, resources?.env ?? {});
+        await measure(scenario.name, `${url}${scenario.path}`, child.pid, scenario.headers);
+        if (scenario.name === PASSTHROUGH) await streamThrough(url, child.pid);
+        await stop(child);
+      } finally {
+        await resources?.stop();
+      }
     }
 
     console.log('\nRatios (requests/s):');

@@ -1,17 +1,22 @@
-/** Unit: the bundled plugins' execution order is pinned, and no two plugins share a priority. */
+/** Unit: the bundled plugins run in Kong's priority order, and no two share a priority. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { z } from 'zod';
 import { definePlugin } from '../src/pipeline/contract.js';
 import { PluginRegistry } from '../src/pipeline/registry.js';
-import { bundledRegistry } from './index.js';
+import { bundledPlugins, bundledRegistry } from './index.js';
 
 describe('plugin order', () => {
-  it('runs the bundled plugins in this exact order', () => {
+  it('orders bundled plugins by Kong priority', () => {
     assert.deepEqual(
-      bundledRegistry.ordered().map((p) => `${p.name}:${p.priority}`),
-      ['correlation-id:100001'],
+      bundledRegistry.ordered().map((p) => [p.name, p.priority]),
+      [
+        ['correlation-id', 100_001],
+        ['request-size-limiting', 951],
+        ['rate-limiting', 910],
+      ],
     );
+    assert.equal(new Set(bundledPlugins.map((p) => p.priority)).size, bundledPlugins.length);
   });
 
   it('refuses two plugins with the same priority', () => {

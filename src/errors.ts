@@ -22,6 +22,7 @@ export const Errors = Object.freeze({
   badRequest: kind('GW_REQUEST_MALFORMED', 400, 'bad_request', 'Bad request'),
   headersTooLarge: kind('GW_REQUEST_HEADERS_TOO_LARGE', 431, 'headers_too_large', 'Request header fields too large'),
   bodyTooLarge: kind('GW_REQUEST_BODY_TOO_LARGE', 413, 'body_too_large', 'Request size limit exceeded'),
+  lengthRequired: kind('GW_REQUEST_LENGTH_REQUIRED', 411, 'length_required', 'A valid Content-Length header is required'),
   unauthorized: kind('GW_AUTH_UNAUTHORIZED', 401, 'unauthorized', 'Unauthorized'),
   forbidden: kind('GW_AUTH_FORBIDDEN', 403, 'forbidden', 'You cannot consume this service'),
   rateLimited: kind('GW_RATE_LIMITED', 429, 'rate_limited', 'API rate limit exceeded'),

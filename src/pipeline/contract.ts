@@ -74,6 +74,11 @@ export interface RequestContext {
   setUpstreamHeader(name: string, value: string | null): void;
   /** Add a header to the response the client receives (gateway-made or proxied). */
   setResponseHeader(name: string, value: string): void;
+  /**
+   * Cap the request body streamed upstream (the smallest cap set wins): once more bytes arrive, the
+   * upstream request is aborted and the client gets 413 body_too_large if no response started yet.
+   */
+  limitRequestBody(maxBytes: number): void;
   /** Remove a query argument from the upstream request (e.g. a credential passed in the query). */
   removeQueryArg(name: string): void;
   /** Extra fields for this request's access-log line (never credentials). */

@@ -19,6 +19,8 @@ export class ProxyRequestContext implements RequestContext {
   /** Extra client response headers, flat [name, value, …]. */
   responseHeaders: string[] | null = null;
   removedQueryArgs: Set<string> | null = null;
+  /** Most request-body bytes to stream upstream (limitRequestBody). */
+  requestBodyLimit = Infinity;
   logFields: Record<string, unknown> | null = null;
 
   constructor(
@@ -49,6 +51,10 @@ export class ProxyRequestContext implements RequestContext {
 
   setResponseHeader(name: string, value: string): void {
     (this.responseHeaders ??= []).push(name, value);
+  }
+
+  limitRequestBody(maxBytes: number): void {
+    this.requestBodyLimit = Math.min(this.requestBodyLimit, maxBytes);
   }
 
   removeQueryArg(name: string): void {

@@ -66,7 +66,7 @@ export class UpstreamCall implements Dispatcher.DispatchHandler {
         headers: upstreamHeaders(ctx, target, compiled.route.preserve_host, this.strippedPrefix, this.options.facts),
         // undici streams any async iterable body; its dispatch typings only list Readable.
         body: this.streamsBody
-          ? (guardedBody(exchange.req, service.write_timeout, (n) => (exchange.bytesIn += n), (error) => this.controller?.abort(error)) as unknown as Readable)
+          ? (guardedBody(exchange.req, service.write_timeout, ctx.requestBodyLimit, (n) => (exchange.bytesIn += n), (error) => this.controller?.abort(error)) as unknown as Readable)
           : null,
         headersTimeout: service.read_timeout,
         bodyTimeout: service.read_timeout,
@@ -138,7 +138,8 @@ export class UpstreamCall implements Dispatcher.DispatchHandler {
     const { exchange, ctx } = this;
     if (exchange.clientClosed) return;
     const service = exchange.compiled!.service!;
-    const failure = upstreamError(error, this.target!.address, service);
+    // A GatewayError here was raised by the proxy itself (e.g. the request body crossed its size cap).
+    const failure = error instanceof GatewayError ? error : upstreamError(error, this.target!.address, service);
     if (exchange.res.headersSent) {
       // The status line is gone already: the only honest signal left is a truncated response.
       exchange.lateCause = failure.causeText ?? errorCode(error);

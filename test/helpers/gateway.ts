@@ -37,6 +37,7 @@ export async function writeTempConfig(config: unknown): Promise<string> {
   return path;
 }
 
+/** `registry` replaces the bundled plugins (e.g. to add a test-only plugin). */
 export async function startTestGateway(config: unknown, settings: SettingsInput = {}, registry?: PluginRegistry): Promise<TestGateway> {
   const configPath = await writeTempConfig(config);
   const parsed = settingsFrom({

@@ -3,8 +3,8 @@
  * stoppable and restartable on the same port (for outage tests). Never touches a server it did not start.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import { Redis } from 'ioredis';
+import { freePort } from './free-port.js';
 
 export interface TestRedis {
   port: number;
@@ -19,18 +19,11 @@ export interface TestRedis {
 const INSTALL_HINT =
   'redis-server was not found on PATH. Tests that need Redis start their own: install it (Debian/Ubuntu: `apt-get install redis-server`; macOS: `brew install redis`).';
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
-
 async function waitUntilReady(port: number, timeoutMs = 10_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const client = new Redis({ port, host: '127.0.0.1', lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+    client.on('error', () => {}); // connection refused while the server starts: retried below
     try {
       await client.connect();
       await client.ping();

@@ -1,0 +1,50 @@
+/** Unit: rate-limiting and request-size-limiting configs through validateConfig (defaults, aliases, errors with their paths). */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { validateConfig } from '../../src/config/validate.js';
+import { bundledRegistry } from '../index.js';
+
+function withPlugin(name: string, config: Record<string, unknown>) {
+  return validateConfig({ _format_version: '3.0', plugins: [{ name, config }] }, bundledRegistry);
+}
+
+function issues(name: string, config: Record<string, unknown>): Record<string, string> {
+  const result = withPlugin(name, config);
+  assert.equal(result.ok, false);
+  return Object.fromEntries((result.ok ? [] : result.issues).map((issue) => [issue.path, issue.message]));
+}
+
+describe('rate-limiting config', () => {
+  it('fills Kong defaults and the Gatehouse extras, and maps cluster to redis', () => {
+    const result = withPlugin('rate-limiting', { minute: 10, policy: 'cluster' });
+    assert.ok(result.ok);
+    const config = result.config.plugins[0]!.config;
+    assert.equal(config.policy, 'redis');
+    assert.equal(config.limit_by, 'consumer');
+    assert.equal(config.algorithm, 'sliding-window');
+    assert.equal(config.fault_tolerant, true);
+    assert.equal(config.error_code, 429);
+    assert.deepEqual(config.redis, { port: 6379, database: 0, ssl: false, ssl_verify: true, timeout: 100 });
+  });
+
+  it('reports each bad field with its path', () => {
+    assert.deepEqual(issues('rate-limiting', {}), { 'plugins[0].config': 'at least one of second, minute, hour, day, month, year must be set' });
+    assert.deepEqual(issues('rate-limiting', { second: 10, minute: 5 }), {
+      'plugins[0].config.minute': 'the limit for minute (5) cannot be lower than the limit for second (10)',
+    });
+    assert.ok(issues('rate-limiting', { minute: 1, limit_by: 'header' })['plugins[0].config.header_name']);
+    assert.ok(issues('rate-limiting', { minute: 1, limit_by: 'path' })['plugins[0].config.path']);
+    assert.ok(issues('rate-limiting', { minute: 1, policy: 'memcached' })['plugins[0].config.policy']);
+    assert.ok(issues('rate-limiting', { minute: 1, redis: { port: 70000 } })['plugins[0].config.redis.port']);
+    assert.ok(issues('rate-limiting', { minute: 1, sync_rate: -1 })['plugins[0].config.sync_rate']);
+  });
+});
+
+describe('request-size-limiting config', () => {
+  it('fills Kong defaults and rejects unknown units', () => {
+    const result = withPlugin('request-size-limiting', {});
+    assert.ok(result.ok);
+    assert.deepEqual(result.config.plugins[0]!.config, { allowed_payload_size: 128, size_unit: 'megabytes', require_content_length: false });
+    assert.ok(issues('request-size-limiting', { size_unit: 'gigabytes' })['plugins[0].config.size_unit']);
+  });
+});
