@@ -1,8 +1,11 @@
 /** The plugins bundled with Gatehouse, listed in one place. */
 import type { PluginDefinition } from '../src/pipeline/contract.js';
 import { PluginRegistry } from '../src/pipeline/registry.js';
+import acl from './acl/index.js';
+import basicAuth from './basic-auth/index.js';
 import correlationId from './correlation-id/index.js';
+import keyAuth from './key-auth/index.js';
 
-export const bundledPlugins: readonly PluginDefinition[] = [correlationId];
+export const bundledPlugins: readonly PluginDefinition[] = [correlationId, keyAuth, basicAuth, acl];
 
 export const bundledRegistry = new PluginRegistry(bundledPlugins);
