@@ -170,7 +170,7 @@ describe('key-auth, basic-auth and acl', () => {
     });
 
     it('answers 401 with a Basic challenge for missing, malformed and wrong credentials', async () => {
-      for (const headers of [{}, { authorization: 'Basic !!!' }, { authorization: basic('bob', 'wrong') }, { authorization: basic('nobody', 'x') }, { authorization: basic('alice', BOB_PASS) }]) {
+      for (const headers of [{} as Record<string, string>, { authorization: 'Basic !!!' }, { authorization: basic('bob', 'wrong') }, { authorization: basic('nobody', 'x') }, { authorization: basic('alice', BOB_PASS) }]) {
         const res = await call('/basic', headers);
         assert.equal(res.status, 401, JSON.stringify(headers));
         assert.equal(res.headers['www-authenticate'], 'Basic realm="service"');
