@@ -6,10 +6,12 @@
 import type { Claims } from './token.js';
 import { TokenProblem } from './token.js';
 
+/** How a time claim is checked: Kong requires a claim listed in claims_to_verify; issuer mode checks nbf only when present. */
+export type TimeClaimCheck = 'required' | 'if-present' | 'skip';
+
 export interface ClaimRules {
-  requireExp: boolean;
-  verifyExp: boolean;
-  verifyNbf: boolean;
+  exp: TimeClaimCheck;
+  nbf: TimeClaimCheck;
   clockSkew: number;
   /** Seconds; 0 = no limit. */
   maximumExpiration: number;
@@ -26,22 +28,24 @@ function audienceList(aud: unknown): unknown[] {
   return Array.isArray(aud) ? aud : [aud];
 }
 
+/** The claim's value when it is to be checked; throws when it must be there and is not a number. */
+function timeClaim(claims: Claims, name: 'exp' | 'nbf', check: TimeClaimCheck): number | undefined {
+  const value = claims[name];
+  if (check === 'skip' || (check === 'if-present' && value === undefined)) return undefined;
+  if (value === undefined) throw new TokenProblem(`No mandatory '${name}' in claims`);
+  if (!isNumber(value)) throw new TokenProblem(`'${name}' must be a number`);
+  return value;
+}
+
 /** Throws a TokenProblem for the first claim that does not hold. */
 export function checkClaims(claims: Claims, rules: ClaimRules, now: number): void {
-  const { exp, nbf } = claims;
-  if (exp !== undefined || rules.requireExp) {
-    if (rules.verifyExp || rules.requireExp) {
-      if (!isNumber(exp)) throw new TokenProblem(exp === undefined ? "No mandatory 'exp' in claims" : "'exp' must be a number");
-      if (exp + rules.clockSkew <= now) throw new TokenProblem('token expired');
-    }
-  }
-  if (nbf !== undefined && rules.verifyNbf) {
-    if (!isNumber(nbf)) throw new TokenProblem("'nbf' must be a number");
-    if (nbf - rules.clockSkew > now) throw new TokenProblem('token not valid yet');
-  }
+  const exp = timeClaim(claims, 'exp', rules.exp);
+  if (exp !== undefined && exp + rules.clockSkew <= now) throw new TokenProblem('token expired');
+  const nbf = timeClaim(claims, 'nbf', rules.nbf);
+  if (nbf !== undefined && nbf - rules.clockSkew > now) throw new TokenProblem('token not valid yet');
   if (rules.maximumExpiration > 0) {
-    if (!isNumber(exp)) throw new TokenProblem("No mandatory 'exp' in claims");
-    if (exp - now > rules.maximumExpiration) throw new TokenProblem("'exp' exceeds maximum allowed expiration");
+    // The schema makes maximum_expiration require exp in claims_to_verify, so exp is known here.
+    if (exp !== undefined && exp - now > rules.maximumExpiration) throw new TokenProblem("'exp' exceeds maximum allowed expiration");
   }
   if (rules.issuer !== undefined && claims.iss !== rules.issuer) throw new TokenProblem('Invalid issuer');
   if (rules.audiences !== undefined && !audienceList(claims.aud).some((aud) => typeof aud === 'string' && rules.audiences!.has(aud))) {

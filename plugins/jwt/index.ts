@@ -78,16 +78,14 @@ export default definePlugin({
     }
     const allowedAlgorithms = config.allowed_algorithms ?? [];
     const consumerRules: ClaimRules = {
-      requireExp: false,
-      verifyExp: config.claims_to_verify.includes('exp'),
-      verifyNbf: config.claims_to_verify.includes('nbf'),
+      exp: config.claims_to_verify.includes('exp') ? 'required' : 'skip',
+      nbf: config.claims_to_verify.includes('nbf') ? 'required' : 'skip',
       clockSkew: config.clock_skew,
       maximumExpiration: config.maximum_expiration,
     };
     const issuerRules: ClaimRules = {
-      requireExp: true,
-      verifyExp: true,
-      verifyNbf: true,
+      exp: 'required',
+      nbf: 'if-present',
       clockSkew: config.clock_skew,
       maximumExpiration: 0,
       issuer: issuerMode?.issuer,
