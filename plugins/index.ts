@@ -4,9 +4,10 @@ import { PluginRegistry } from '../src/pipeline/registry.js';
 import acl from './acl/index.js';
 import basicAuth from './basic-auth/index.js';
 import correlationId from './correlation-id/index.js';
+import forwardAuth from './forward-auth/index.js';
 import jwt from './jwt/index.js';
 import keyAuth from './key-auth/index.js';
 
-export const bundledPlugins: readonly PluginDefinition[] = [correlationId, jwt, keyAuth, basicAuth, acl];
+export const bundledPlugins: readonly PluginDefinition[] = [correlationId, jwt, keyAuth, basicAuth, forwardAuth, acl];
 
 export const bundledRegistry = new PluginRegistry(bundledPlugins);
