@@ -2,6 +2,17 @@
  * What `npm run bench` measures: each scenario is a config for a Gatehouse process and the request
  * to load it with. Issues that add plugins add their scenario here.
  */
+import { startJwtIssuer } from './jwt-issuer.js';
+
+/** What a scenario's setup step started (e.g. a JWKS server), and how to use and stop it. */
+export interface ScenarioSetup {
+  /** Placeholder → value, replaced in the config's strings like `UPSTREAM`. */
+  replacements: Record<string, string>;
+  /** Request headers added to the load (e.g. a token made during setup). */
+  headers?: Record<string, string>;
+  close(): Promise<void>;
+}
+
 export interface GatehouseScenario {
   name: string;
   /** Declarative config; `UPSTREAM` in strings is replaced by the upstream's URL. */
@@ -11,6 +22,8 @@ export interface GatehouseScenario {
   env?: Record<string, string>;
   /** Compared with this scenario's requests/s, printed as a ratio. */
   baseline?: string;
+  /** Runs before the gateway starts; closed after the scenario. */
+  setup?: () => Promise<ScenarioSetup>;
 }
 
 function manyRoutes(count: number): Record<string, unknown> {
@@ -19,6 +32,7 @@ function manyRoutes(count: number): Record<string, unknown> {
 }
 
 export const PASSTHROUGH = 'gatehouse passthrough';
+const BENCH_API_KEY = 'bench-api-key-0123456789abcdef';
 
 export const scenarios: GatehouseScenario[] = [
   {
@@ -30,6 +44,40 @@ export const scenarios: GatehouseScenario[] = [
     name: 'gatehouse 10,000 routes',
     config: manyRoutes(10_000),
     path: '/svc7777/items/1',
+    baseline: PASSTHROUGH,
+  },
+  {
+    name: 'gatehouse jwt (RS256, issuer mode)',
+    config: {
+      _format_version: '3.0',
+      services: [
+        {
+          name: 'bench',
+          url: 'UPSTREAM',
+          routes: [
+            {
+              name: 'jwt',
+              paths: ['/jwt'],
+              plugins: [{ name: 'jwt', config: { jwks_uri: 'JWKS_URI', issuer: 'ISSUER', audiences: ['bench'], allowed_algorithms: ['RS256'] } }],
+            },
+          ],
+        },
+      ],
+    },
+    path: '/jwt/hello',
+    // One token reused by every request: the verified-token cache is what is measured.
+    setup: startJwtIssuer,
+    baseline: PASSTHROUGH,
+  },
+  {
+    name: 'gatehouse key-auth',
+    config: {
+      _format_version: '3.0',
+      consumers: [{ username: 'bench', keyauth_credentials: [{ key: BENCH_API_KEY }] }],
+      services: [{ name: 'bench', url: 'UPSTREAM', routes: [{ name: 'key', paths: ['/key'], plugins: [{ name: 'key-auth' }] }] }],
+    },
+    path: '/key/hello',
+    headers: { apikey: BENCH_API_KEY },
     baseline: PASSTHROUGH,
   },
 ];
