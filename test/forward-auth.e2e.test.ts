@@ -6,7 +6,7 @@ import { request } from 'undici';
 import { eventually, startTestGateway, type TestGateway } from './helpers/gateway.js';
 import { startUpstream, type TestUpstream } from './helpers/upstream.js';
 
-const TOKENS = { good: 'tok-good-0123456789', other: 'tok-other-0123456789', denied: 'tok-denied-0123456789', broken: 'tok-broken-0123456789', hang: 'tok-hang-0123456789' };
+const TOKENS = { good: 'tok-good-0123456789', other: 'tok-other-0123456789', denied: 'tok-denied-0123456789', broken: 'tok-broken-0123456789', hang: 'tok-hang-0123456789', slow: 'tok-slow-0123456789' };
 
 describe('forward-auth', () => {
   let upstream: TestUpstream;
@@ -25,6 +25,9 @@ describe('forward-auth', () => {
         res.writeHead(403, { 'content-type': 'application/json', 'x-internal': 'secret' }).end('{"reason":"nope"}');
       } else if (auth === `Bearer ${TOKENS.broken}`) {
         res.writeHead(500).end('boom');
+      } else if (auth === `Bearer ${TOKENS.slow}`) {
+        // Slow enough that concurrent requests overlap with this call.
+        setTimeout(() => res.writeHead(204).end(), 300);
       } else if (auth === `Bearer ${TOKENS.hang}`) {
         // Never answers: the gateway's timeout must end the wait.
       } else {
@@ -67,10 +70,11 @@ describe('forward-auth', () => {
 
   it('allows on 2xx, sends the chosen headers and method/URI, and copies response_headers upstream', async () => {
     const seenBefore = upstream.seen.length;
-    const res = await call('/fa/items?b=1', TOKENS.good, { 'x-user-id': 'forged', cookie: 'session=private' });
+    const res = await call('/fa/items?b=1', TOKENS.good, { 'x-user-id': 'forged', 'x-consumer-username': 'forged', cookie: 'session=private' });
     assert.equal(res.status, 200);
     const sent = JSON.parse(res.text) as { headers: Record<string, string | undefined> };
     assert.equal(sent.headers['x-user-id'], 'u1');
+    assert.equal(sent.headers['x-consumer-username'], undefined);
     assert.equal(sent.headers['x-tenant'], undefined);
     assert.equal(upstream.seen.length, seenBefore + 1);
 
@@ -111,6 +115,13 @@ describe('forward-auth', () => {
     assert.equal(calls('cached'), 2);
     for (let i = 0; i < 2; i++) assert.equal((await call('/cached', TOKENS.denied)).status, 403);
     assert.equal(calls('cached'), 3);
+  });
+
+  it('asks once for concurrent requests of one identity', async () => {
+    const before = calls('cached');
+    const results = await Promise.all(Array.from({ length: 10 }, () => call('/cached', TOKENS.slow)));
+    assert.ok(results.every((res) => res.status === 200));
+    assert.equal(calls('cached'), before + 1);
   });
 
   it('does not cache when ttl is 0', async () => {

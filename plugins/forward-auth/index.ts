@@ -6,6 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import { Pool } from 'undici';
+import { clearConsumerHeaders } from '../../src/auth/consumer-identity.js';
 import { ExpiringLru } from '../../src/auth/expiring-lru.js';
 import { Errors, GatewayError } from '../../src/errors.js';
 import { definePlugin, type RequestContext, type ShortCircuit } from '../../src/pipeline/contract.js';
@@ -95,8 +96,27 @@ export default definePlugin({
       throw new Error(`authorizer answered ${res.statusCode}`);
     };
 
+    /** Concurrent cache misses of one identity share a single authorizer call. */
+    const pending = new Map<string, Promise<Decision>>();
+    const decide = (key: string | null, headers: Record<string, string>): Promise<Decision> => {
+      if (key === null) return ask(headers);
+      let decision = pending.get(key);
+      if (!decision) {
+        decision = ask(headers)
+          .then((answer) => {
+            cache!.set(key, answer, Date.now() + config.ttl * 1000);
+            return answer;
+          })
+          .finally(() => pending.delete(key));
+        pending.set(key, decision);
+      }
+      return decision;
+    };
+
     const apply = (ctx: RequestContext, decision: Decision): void | ShortCircuit => {
       if (!decision.allow) return decision.answer;
+      // The authorizer sets no consumer: forged X-Consumer-* headers must not reach the upstream.
+      clearConsumerHeaders(ctx);
       for (const [name, value] of decision.headers) ctx.setUpstreamHeader(name, value);
     };
 
@@ -113,10 +133,7 @@ export default definePlugin({
           const cached = cache!.get(key);
           if (cached !== undefined) return apply(ctx, cached);
         }
-        return ask(headers).then((decision) => {
-          if (key !== null) cache!.set(key, decision, Date.now() + config.ttl * 1000);
-          return apply(ctx, decision);
-        }, failure);
+        return decide(key, headers).then((decision) => apply(ctx, decision), failure);
       },
       close() {
         void pool.close();
