@@ -40,10 +40,12 @@ async function measure(name: string, url: string, pid: number | undefined, heade
   return row;
 }
 
-async function startGatehouse(scenario: GatehouseScenario, upstreamUrl: string, env: Record<string, string>): Promise<{ child: ChildProcess; url: string }> {
+async function startGatehouse(scenario: GatehouseScenario, replacements: Record<string, string>, env: Record<string, string>): Promise<{ child: ChildProcess; url: string }> {
   const dir = mkdtempSync(join(tmpdir(), 'gatehouse-bench-'));
   const configPath = join(dir, 'config.json');
-  writeFileSync(configPath, JSON.stringify(scenario.config).replaceAll('UPSTREAM', upstreamUrl));
+  let config = JSON.stringify(scenario.config);
+  for (const [placeholder, value] of Object.entries(replacements)) config = config.replaceAll(placeholder, value);
+  writeFileSync(configPath, config);
   const [port, adminPort] = [await freePort(), await freePort()];
   const child = spawnPinned(PROXY_CPU, process.execPath, [mainJs, 'start'], {
     GATEHOUSE_CONFIG: configPath,
@@ -96,14 +98,14 @@ async function main(): Promise<void> {
     await stop(minimal);
 
     for (const scenario of scenarios) {
-      const resources = await scenario.setup?.();
+      const setup = await scenario.setup?.();
       try {
-        const { child, url } = await startGatehouse(scenario, upstreamUrl, resources?.env ?? {});
-        await measure(scenario.name, `${url}${scenario.path}`, child.pid, scenario.headers);
+        const { child, url } = await startGatehouse(scenario, { ...setup?.replacements, UPSTREAM: upstreamUrl }, setup?.env ?? {});
+        await measure(scenario.name, `${url}${scenario.path}`, child.pid, { ...scenario.headers, ...setup?.headers });
         if (scenario.name === PASSTHROUGH) await streamThrough(url, child.pid);
         await stop(child);
       } finally {
-        await resources?.stop();
+        await setup?.close();
       }
     }
 

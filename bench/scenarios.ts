@@ -2,13 +2,20 @@
  * What `npm run bench` measures: each scenario is a config for a Gatehouse process and the request
  * to load it with. Issues that add plugins add their scenario here.
  */
+import { startJwtIssuer } from './jwt-issuer.js';
 import { startTestRedis } from '../test/helpers/redis.js';
 
-/** A resource a scenario needs while it runs (e.g. its own Redis), with the env that points Gatehouse at it. */
-export interface ScenarioResources {
-  env: Record<string, string>;
-  stop(): Promise<void>;
+/** What a scenario's setup step started (a JWKS server, a private Redis), how to use it and how to stop it. */
+export interface ScenarioSetup {
+  /** Placeholder → value, replaced in the config's strings like `UPSTREAM`. */
+  replacements?: Record<string, string>;
+  /** Request headers added to the load (e.g. a token made during setup). */
+  headers?: Record<string, string>;
+  /** Environment for the Gatehouse process (e.g. GATEHOUSE_REDIS_URL). */
+  env?: Record<string, string>;
+  close(): Promise<void>;
 }
+
 export interface GatehouseScenario {
   name: string;
   /** Declarative config; `UPSTREAM` in strings is replaced by the upstream's URL. */
@@ -18,8 +25,8 @@ export interface GatehouseScenario {
   env?: Record<string, string>;
   /** Compared with this scenario's requests/s, printed as a ratio. */
   baseline?: string;
-  /** Started before the Gatehouse process and stopped after it. */
-  setup?: () => Promise<ScenarioResources>;
+  /** Runs before the gateway starts; closed after the scenario. */
+  setup?: () => Promise<ScenarioSetup>;
 }
 
 function manyRoutes(count: number): Record<string, unknown> {
@@ -28,11 +35,12 @@ function manyRoutes(count: number): Record<string, unknown> {
 }
 
 export const PASSTHROUGH = 'gatehouse passthrough';
+const BENCH_API_KEY = 'bench-api-key-0123456789abcdef';
 
 /** A private redis-server on a free port (never a shared one), nothing persisted. */
-async function privateRedis(): Promise<ScenarioResources> {
+async function privateRedis(): Promise<ScenarioSetup> {
   const redis = await startTestRedis();
-  return { env: { GATEHOUSE_REDIS_URL: redis.url }, stop: redis.close };
+  return { env: { GATEHOUSE_REDIS_URL: redis.url }, close: redis.close };
 }
 
 /** One route limited through Redis, with limits far above what the load can reach. */
@@ -54,17 +62,51 @@ export const scenarios: GatehouseScenario[] = [
     baseline: PASSTHROUGH,
   },
   {
-    name: 'rate-limiting (redis)',
+    name: 'gatehouse rate-limiting (redis)',
     config: rateLimited({}),
     path: '/limited/hello',
     baseline: PASSTHROUGH,
     setup: privateRedis,
   },
   {
-    name: 'rate-limiting (redis, sync_rate)',
+    name: 'gatehouse rate-limiting (redis, sync_rate)',
     config: rateLimited({ sync_rate: 0.5 }),
     path: '/limited/hello',
     baseline: PASSTHROUGH,
     setup: privateRedis,
+  },
+  {
+    name: 'gatehouse jwt (RS256, issuer mode)',
+    config: {
+      _format_version: '3.0',
+      services: [
+        {
+          name: 'bench',
+          url: 'UPSTREAM',
+          routes: [
+            {
+              name: 'jwt',
+              paths: ['/jwt'],
+              plugins: [{ name: 'jwt', config: { jwks_uri: 'JWKS_URI', issuer: 'ISSUER', audiences: ['bench'], allowed_algorithms: ['RS256'] } }],
+            },
+          ],
+        },
+      ],
+    },
+    path: '/jwt/hello',
+    // One token reused by every request: the verified-token cache is what is measured.
+    setup: startJwtIssuer,
+    baseline: PASSTHROUGH,
+  },
+  {
+    name: 'gatehouse key-auth',
+    config: {
+      _format_version: '3.0',
+      consumers: [{ username: 'bench', keyauth_credentials: [{ key: BENCH_API_KEY }] }],
+      services: [{ name: 'bench', url: 'UPSTREAM', routes: [{ name: 'key', paths: ['/key'], plugins: [{ name: 'key-auth' }] }] }],
+    },
+    path: '/key/hello',
+    headers: { apikey: BENCH_API_KEY },
+    baseline: PASSTHROUGH,
   },
 ];

@@ -3,7 +3,7 @@
  * deterministic digest still allows lookup by key), passwords as `scrypt:<salt>:<hash>`. Plaintext
  * values from a declarative file are accepted and hashed when stored.
  */
-import { createHash, randomBytes, scryptSync, timingSafeEqual } from 'node:crypto';
+import { createHash, randomBytes, scrypt, scryptSync, timingSafeEqual } from 'node:crypto';
 
 const KEY_PREFIX = 'sha256:';
 const PASSWORD_PREFIX = 'scrypt:';
@@ -15,7 +15,15 @@ export function isHashedKey(value: string): boolean {
 
 /** The at-rest form of an API key; a key already in that form is returned unchanged. */
 export function hashKey(key: string): string {
-  return isHashedKey(key) ? key : KEY_PREFIX + createHash('sha256').update(key).digest('hex');
+  return isHashedKey(key) ? key : keyDigest(key);
+}
+
+/**
+ * The at-rest form of a key a client presented: always hashed, so presenting a stored digest itself
+ * never matches.
+ */
+export function keyDigest(presented: string): string {
+  return KEY_PREFIX + createHash('sha256').update(presented).digest('hex');
 }
 
 export function isHashedPassword(value: string): boolean {
@@ -29,15 +37,34 @@ export function hashPassword(password: string): string {
   return `${PASSWORD_PREFIX}${salt}:${scryptSync(password, salt, SCRYPT_KEY_LENGTH).toString('hex')}`;
 }
 
+/** Checks a presented password against a plaintext stored one in constant time. */
+function equalsPlaintext(presented: string, stored: string): boolean {
+  const a = createHash('sha256').update(presented).digest();
+  const b = createHash('sha256').update(stored).digest();
+  return timingSafeEqual(a, b);
+}
+
+function scryptParts(stored: string): { salt: string; expected: Buffer } | null {
+  const [, salt, hash] = stored.split(':');
+  return salt && hash ? { salt, expected: Buffer.from(hash, 'hex') } : null;
+}
+
 /** Checks a presented password against a stored one (hashed, or plaintext from a file). */
 export function verifyPassword(presented: string, stored: string): boolean {
-  if (!isHashedPassword(stored)) {
-    const a = createHash('sha256').update(presented).digest();
-    const b = createHash('sha256').update(stored).digest();
-    return timingSafeEqual(a, b);
-  }
-  const [, salt, hash] = stored.split(':');
-  if (!salt || !hash) return false;
-  const expected = Buffer.from(hash, 'hex');
-  return timingSafeEqual(scryptSync(presented, salt, expected.length), expected);
+  if (!isHashedPassword(stored)) return equalsPlaintext(presented, stored);
+  const parts = scryptParts(stored);
+  if (!parts) return false;
+  return timingSafeEqual(scryptSync(presented, parts.salt, parts.expected.length), parts.expected);
+}
+
+/** verifyPassword without blocking the event loop on scrypt (for the request path). */
+export async function verifyPasswordAsync(presented: string, stored: string): Promise<boolean> {
+  if (!isHashedPassword(stored)) return equalsPlaintext(presented, stored);
+  const parts = scryptParts(stored);
+  if (!parts) return false;
+  const { salt, expected } = parts;
+  const derived = await new Promise<Buffer>((resolve, reject) =>
+    scrypt(presented, salt, expected.length, (error, key) => (error ? reject(error) : resolve(key))),
+  );
+  return timingSafeEqual(derived, expected);
 }

@@ -1,0 +1,80 @@
+/**
+ * basic-auth: authenticates a consumer by `Authorization: Basic` (or `Proxy-Authorization`) user and
+ * password (Kong's plugin). Stored passwords may be plaintext (from a file) or scrypt hashes (the
+ * Redis store); hashes are checked off the event loop.
+ */
+import type { BasicAuthCredential } from '../../src/config/types.js';
+import { AuthGate, setConsumer, unauthorized } from '../../src/auth/consumer-identity.js';
+import { consumerIndex, type Owned } from '../../src/auth/consumer-index.js';
+import { headerValue } from '../../src/auth/credential-source.js';
+import { checkPassword } from '../../src/auth/password-check.js';
+import { definePlugin, type RequestContext } from '../../src/pipeline/contract.js';
+import { configSchema } from './schema.js';
+
+const NAME = 'basic-auth';
+const BASIC = /^\s*basic\s+(\S+)\s*$/i;
+const CREDENTIAL_HEADERS = ['authorization', 'proxy-authorization'];
+
+interface Presented {
+  username: string;
+  password: string;
+  header: string;
+}
+
+function presentedCredentials(ctx: RequestContext): Presented | undefined {
+  for (const header of CREDENTIAL_HEADERS) {
+    const match = BASIC.exec(headerValue(ctx.headers, header) ?? '');
+    if (!match) continue;
+    const decoded = Buffer.from(match[1], 'base64').toString('utf8');
+    const colon = decoded.indexOf(':');
+    if (colon > 0) return { username: decoded.slice(0, colon), password: decoded.slice(colon + 1), header };
+  }
+  return undefined;
+}
+
+export default definePlugin({
+  name: NAME,
+  priority: 1100,
+  version: '1.0.0',
+  configSchema,
+  instantiate(config, { config: gateway }) {
+    const index = consumerIndex(gateway);
+    // Kong's basic-auth has no run_on_preflight option: preflights are authenticated too.
+    const gate = new AuthGate({ anonymous: config.anonymous, run_on_preflight: true }, index);
+    const challenge = `Basic realm="${config.realm}"`;
+    const invalid = () => unauthorized('Invalid authentication credentials', challenge, 'wrong basic-auth username or password');
+
+    const accept = (ctx: RequestContext, owner: Owned<BasicAuthCredential>): void =>
+      setConsumer(ctx, owner.consumer, { id: owner.credential.id, type: NAME }, owner.credential.username);
+
+    /** Tries the user's credentials in turn; synchronous while no scrypt check is needed. */
+    const verify = (ctx: RequestContext, password: string, owners: readonly Owned<BasicAuthCredential>[], from = 0): void | Promise<void> => {
+      for (let i = from; i < owners.length; i++) {
+        const ok = checkPassword(password, owners[i].credential.password);
+        if (ok instanceof Promise) {
+          return ok.then((matched) => (matched ? accept(ctx, owners[i]) : verify(ctx, password, owners, i + 1)));
+        }
+        if (ok) return accept(ctx, owners[i]);
+      }
+      gate.fail(ctx, invalid());
+    };
+
+    return {
+      access(ctx) {
+        if (gate.skips(ctx)) return;
+        const presented = presentedCredentials(ctx);
+        if (presented === undefined) {
+          gate.fail(ctx, unauthorized('Unauthorized', challenge, 'no basic-auth credentials'));
+          return;
+        }
+        if (config.hide_credentials) ctx.setUpstreamHeader(presented.header, null);
+        const owners = index.basicUsers.get(presented.username);
+        if (owners === undefined) {
+          gate.fail(ctx, invalid());
+          return;
+        }
+        return verify(ctx, presented.password, owners);
+      },
+    };
+  },
+});

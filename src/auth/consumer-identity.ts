@@ -1,0 +1,75 @@
+/**
+ * What every authentication plugin does with its outcome, as Kong does it: set the consumer and
+ * credential on the request and forward them as X-Consumer-* headers (client copies never survive),
+ * fall back to the `anonymous` consumer, or answer 401.
+ */
+import type { ConsumerEntity } from '../config/types.js';
+import { Errors, GatewayError } from '../errors.js';
+import type { AuthenticatedCredential, RequestContext } from '../pipeline/contract.js';
+import { findConsumer, type ConsumerIndex } from './consumer-index.js';
+
+const CONSUMER_ID = 'x-consumer-id';
+const CONSUMER_USERNAME = 'x-consumer-username';
+const CONSUMER_CUSTOM_ID = 'x-consumer-custom-id';
+const CREDENTIAL_IDENTIFIER = 'x-credential-identifier';
+const ANONYMOUS = 'x-anonymous-consumer';
+
+/** The options Kong's auth plugins share. */
+export interface AuthGateOptions {
+  anonymous: string | null;
+  run_on_preflight: boolean;
+}
+
+/**
+ * Marks the request as authenticated. `identifier` is the credential's public name (key id,
+ * username, jwt key) — never the secret.
+ */
+export function setConsumer(ctx: RequestContext, consumer: ConsumerEntity | null, credential: AuthenticatedCredential | null, identifier: string | null): void {
+  ctx.consumer = consumer;
+  ctx.credential = credential;
+  ctx.setUpstreamHeader(CONSUMER_ID, consumer?.id ?? null);
+  ctx.setUpstreamHeader(CONSUMER_USERNAME, consumer?.username ?? null);
+  ctx.setUpstreamHeader(CONSUMER_CUSTOM_ID, consumer?.custom_id ?? null);
+  ctx.setUpstreamHeader(CREDENTIAL_IDENTIFIER, identifier);
+  ctx.setUpstreamHeader(ANONYMOUS, consumer !== null && credential === null ? 'true' : null);
+}
+
+/** Removes client-sent X-Consumer-* copies from a request that goes on without a consumer. */
+export function clearConsumerHeaders(ctx: RequestContext): void {
+  if (ctx.consumer === null) setConsumer(ctx, null, null, null);
+}
+
+/** The per-instance part of the flow: when to skip, and what a failure becomes. */
+export class AuthGate {
+  private readonly anonymous: ConsumerEntity | null | undefined;
+
+  constructor(
+    private readonly options: AuthGateOptions,
+    index: ConsumerIndex,
+  ) {
+    // undefined: `anonymous` names a consumer this config version does not have (Kong answers 500).
+    this.anonymous = options.anonymous === null ? null : findConsumer(index, options.anonymous);
+  }
+
+  /** Kong skips preflights unless run_on_preflight, and skips when a previous plugin already authenticated (logical OR with `anonymous`). */
+  skips(ctx: RequestContext): boolean {
+    if (!this.options.run_on_preflight && ctx.method === 'OPTIONS') {
+      clearConsumerHeaders(ctx);
+      return true;
+    }
+    return this.options.anonymous !== null && ctx.credential !== null;
+  }
+
+  /** Falls back to the anonymous consumer, or throws the 401. */
+  fail(ctx: RequestContext, error: GatewayError): void {
+    if (this.options.anonymous === null) throw error;
+    if (this.anonymous === undefined) {
+      throw new GatewayError(Errors.internal, { cause: `anonymous consumer "${this.options.anonymous}" is not configured` });
+    }
+    setConsumer(ctx, this.anonymous, null, null);
+  }
+}
+
+export function unauthorized(message: string, challenge: string, cause?: string): GatewayError {
+  return new GatewayError(Errors.unauthorized, { message, headers: { 'WWW-Authenticate': challenge }, cause: cause ?? message });
+}
