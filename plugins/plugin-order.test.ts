@@ -12,7 +12,12 @@ describe('plugin order', () => {
       bundledRegistry.ordered().map((p) => [p.name, p.priority]),
       [
         ['correlation-id', 100_001],
+        ['jwt', 1450],
+        ['key-auth', 1250],
+        ['basic-auth', 1100],
+        ['forward-auth', 1000],
         ['request-size-limiting', 951],
+        ['acl', 950],
         ['rate-limiting', 910],
       ],
     );
