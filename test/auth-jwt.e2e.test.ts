@@ -233,19 +233,24 @@ describe('jwt', () => {
 
     it('after the cooldown, unknown kids trigger exactly one refetch, which picks up a rotated key', async () => {
       const path = jwksPath('rotate');
+      const pause = () => new Promise((resolve) => setTimeout(resolve, 2100));
       await eventually(() => (jwks.hits(path) === 1 ? true : undefined), 'the initial JWKS fetch');
       assert.equal((await call('/rotate', await issue(rsa, valid()))).status, 200);
+      // Start a fresh cooldown (2 s): once one may pass, an unknown kid makes exactly one refetch.
+      await pause();
+      await assertInvalid('/rotate', await issue({ ...rsa, kid: 'unknown-start' }, valid()), 'No matching key for the token');
+      assert.equal(jwks.hits(path), 2);
       jwks.sets.set(path, [rsa.jwk, rotated.jwk]);
-      // A token signed by the new key is refused while the cooldown (2 s) since the first fetch runs…
+      // A token signed by the new key is refused while that cooldown runs…
       await assertInvalid('/rotate', await issue(rotated, valid()), 'No matching key for the token');
-      assert.equal(jwks.hits(path), 1);
-      await new Promise((resolve) => setTimeout(resolve, 2100));
+      assert.equal(jwks.hits(path), 2);
+      await pause();
       // …then a flood of new kids costs the issuer one request, and the rotated key works.
       const tokens = await Promise.all([rotated, ...Array.from({ length: 30 }, (_, i) => ({ ...rsa, kid: `new-${i}` }))].map((key) => issue(key, valid())));
       const results = await Promise.all(tokens.map((token) => call('/rotate', token)));
       assert.equal(results[0].status, 200);
       assert.ok(results.slice(1).every((res) => res.status === 401));
-      assert.equal(jwks.hits(path), 2);
+      assert.equal(jwks.hits(path), 3);
     });
   });
 

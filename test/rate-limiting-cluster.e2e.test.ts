@@ -20,7 +20,9 @@ describe('rate-limiting across gateway processes', () => {
     const config = {
       _format_version: '3.0',
       services: [{ name: 'svc', url: upstream.url, routes: [{ name: 'limited', paths: ['/limited'] }] }],
-      plugins: [{ name: 'rate-limiting', config: { minute: LIMIT, policy: 'redis', limit_by: 'ip' } }],
+      // A generous command timeout: this test is about accuracy, and on a loaded CI machine a 100 ms
+      // timeout would let requests through fault-tolerantly (that path has its own outage test).
+      plugins: [{ name: 'rate-limiting', config: { minute: LIMIT, policy: 'redis', limit_by: 'ip', redis: { timeout: 5000 } } }],
     };
     gateways = await Promise.all([0, 1, 2].map(() => startGatewayProcess(config, { GATEHOUSE_REDIS_URL: redis.url })));
   });
