@@ -31,6 +31,8 @@ async function waitUntilReady(port: number, timeoutMs = 10_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const client = new Redis({ port, host: '127.0.0.1', lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+    // Refused attempts before the server listens are expected; without a listener ioredis prints them.
+    client.on('error', () => undefined);
     try {
       await client.connect();
       await client.ping();
