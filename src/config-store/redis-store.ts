@@ -5,7 +5,6 @@
  * through one queue, so versions are applied in order and only forwards.
  */
 import { existsSync } from 'node:fs';
-import { once } from 'node:events';
 import type { Logger } from 'pino';
 import { loadConfigFile } from '../config/load-file.js';
 import type { ConfigIssue, GatewayConfig } from '../config/types.js';
@@ -73,7 +72,8 @@ export class RedisConfigStore implements ConfigStore {
   static async start(options: RedisStoreOptions): Promise<RedisConfigStore> {
     const store = new RedisConfigStore(connectRedis(options.url), options);
     const connected = await Promise.race([
-      once(store.client, 'ready').then(() => true),
+      // Not events.once: it would reject on the connection errors expected while Redis is down.
+      new Promise<true>((resolve) => store.client.once('ready', () => resolve(true))),
       new Promise<false>((resolve) => setTimeout(resolve, START_WAIT_MS, false).unref()),
     ]);
     if (!connected || !(await store.loadFromRedis())) await store.loadSnapshot();
@@ -91,7 +91,8 @@ export class RedisConfigStore implements ConfigStore {
 
   async refresh(): Promise<void> {
     const latest = await this.call(() => this.versions_.latest());
-    await this.enqueue(() => this.applyVersion(latest));
+    if (latest === 0 && this.options.runtime.current) await this.restore();
+    else await this.enqueue(() => this.applyVersion(latest));
   }
 
   async commit(config: GatewayConfig, base: number, source: string): Promise<CommitResult> {
@@ -174,6 +175,20 @@ export class RedisConfigStore implements ConfigStore {
   private reject(version: number, issues: ConfigIssue[]): void {
     this.rejected.add(version);
     this.options.logger.error({ config_version: version, issues }, 'config version rejected; the running version keeps serving');
+  }
+
+  /**
+   * Redis came back empty (restarted without persistence, or flushed): the served version is stored
+   * again under its own number, so every instance carries on from it. Concurrent restorers race on
+   * the compare-and-set; the losers then follow the winner.
+   */
+  private async restore(): Promise<void> {
+    const { runtime, logger } = this.options;
+    const served = runtime.current!;
+    const document = toDocument(served.config);
+    const result = await this.call(() => this.versions_.commit(document, 0, `restored from a running instance (pid ${process.pid})`, served.version));
+    if (result.ok) logger.warn({ config_version: served.version }, 'Redis held no config; stored the served version again');
+    else await this.enqueue(() => this.applyVersion(result.current));
   }
 
   /** Loads the latest version, seeding an empty store from the file; false when nothing could be served. */

@@ -17,13 +17,13 @@ const versionKey = (version: number) => `${PREFIX}v:${version}`;
 export const HISTORY_LIMIT = 100;
 
 /**
- * Compare-and-set: writes version base+1 only when `current` is still `base`, then moves the pointer
- * and publishes, all in one atomic step. Returns {1, new} or {0, current}.
+ * Compare-and-set: writes `version` only when `current` is still `base`, then moves the pointer and
+ * publishes, all in one atomic step. Returns {1, version} or {0, current}.
  */
 const COMMIT_SCRIPT = `
 local current = tonumber(redis.call('GET', KEYS[1]) or '0')
 if current ~= tonumber(ARGV[1]) then return {0, current} end
-local version = current + 1
+local version = tonumber(ARGV[6])
 redis.call('SET', KEYS[2], ARGV[2])
 redis.call('HSET', KEYS[3], tostring(version), ARGV[3])
 if tonumber(ARGV[4]) > 0 then
@@ -48,8 +48,8 @@ export class RedisVersions {
     return text === null ? null : (JSON.parse(text) as unknown);
   }
 
-  async commit(document: unknown, base: number, source: string): Promise<CommitResult> {
-    const version = base + 1;
+  /** `version` is base+1, except when an instance restores its served version into an emptied Redis. */
+  async commit(document: unknown, base: number, source: string, version = base + 1): Promise<CommitResult> {
     const expired = Math.max(0, version - HISTORY_LIMIT);
     const meta: Omit<VersionInfo, 'version'> = { created_at: new Date().toISOString(), source };
     const [ok, number] = (await this.client.eval(
@@ -64,6 +64,7 @@ export class RedisVersions {
       JSON.stringify(meta),
       String(expired),
       CONFIG_CHANNEL,
+      String(version),
     )) as [number, number];
     return ok === 1 ? { ok: true, version: number } : { ok: false, current: number };
   }

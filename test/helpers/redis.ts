@@ -19,7 +19,7 @@ export interface TestRedis {
 const INSTALL_HINT =
   'redis-server was not found on PATH. Tests that need Redis start their own: install it (Debian/Ubuntu: `apt-get install redis-server`; macOS: `brew install redis`).';
 
-async function freePort(): Promise<number> {
+export async function freePort(): Promise<number> {
   const server = createServer();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as { port: number };

@@ -1,0 +1,50 @@
+/**
+ * Starts `gatehouse start` as a separate process (as a replica would run), on free ports chosen
+ * beforehand since port 0 cannot be read from outside, and waits until it answers /status.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { freePort } from './redis.js';
+
+export interface GatewayProcess {
+  proxyUrl: string;
+  adminUrl: string;
+  /** stdout and stderr so far (for failure messages). */
+  output(): string;
+  stop(): Promise<void>;
+}
+
+const START_TIMEOUT_MS = 30_000;
+
+/** `env` holds GATEHOUSE_* settings without the prefix; `ready` waits for /status/ready rather than /status. */
+export async function startGatewayProcess(env: Record<string, string>, ready = true): Promise<GatewayProcess> {
+  const [proxyPort, adminPort] = [await freePort(), await freePort()];
+  const settings = Object.fromEntries(Object.entries({ LOG_LEVEL: 'warn', ...env }).map(([k, v]) => [`GATEHOUSE_${k}`, v]));
+  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', 'start'], {
+    env: { ...process.env, ...settings, GATEHOUSE_PROXY_LISTEN: `127.0.0.1:${proxyPort}`, GATEHOUSE_ADMIN_LISTEN: `127.0.0.1:${adminPort}` },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout!.on('data', (chunk: Buffer) => (output += chunk));
+  child.stderr!.on('data', (chunk: Buffer) => (output += chunk));
+  const adminUrl = `http://127.0.0.1:${adminPort}`;
+  const deadline = Date.now() + START_TIMEOUT_MS;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`gateway exited with ${child.exitCode}:\n${output}`);
+    const status = await fetch(`${adminUrl}${ready ? '/status/ready' : '/status'}`).then((r) => r.status, () => 0);
+    if (status === 200) break;
+    if (Date.now() > deadline) throw new Error(`gateway did not become ready:\n${output}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  return {
+    proxyUrl: `http://127.0.0.1:${proxyPort}`,
+    adminUrl,
+    output: () => output,
+    stop: async () => {
+      if (child.exitCode !== null) return;
+      const exited = once(child, 'exit');
+      child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
