@@ -7,9 +7,10 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { Redis } from 'ioredis';
 import { request } from 'undici';
 import { adminClient, type AdminCall } from './helpers/admin.js';
-import { startTestGateway, type TestGateway } from './helpers/gateway.js';
+import { eventually, startTestGateway, type TestGateway } from './helpers/gateway.js';
 import { startTestRedis, type TestRedis } from './helpers/redis.js';
 import { startUpstream, type TestUpstream } from './helpers/upstream.js';
 
@@ -43,6 +44,32 @@ describe('admin API (Redis mode)', () => {
     const versions = await admin('GET', '/config/versions');
     assert.equal(versions.body.data.at(-1).version, 1);
     assert.match(versions.body.data.at(-1).source, /^seed from /);
+  });
+
+  it('logs and ignores malformed and unknown messages on the config channel', async () => {
+    const version = (await admin('GET', '/status')).body.config_version;
+    const publisher = new Redis(redis.port, '127.0.0.1');
+    await publisher.publish('gatehouse:config:events', 'not-a-version');
+    await publisher.publish('gatehouse:config:events', '999999');
+    publisher.disconnect();
+    await eventually(() => gw.logs.find((l) => l.msg === 'ignored a malformed message on the config channel'), 'malformed message log');
+    await eventually(() => gw.logs.find((l) => l.msg === 'ignored an unknown config version' && l.config_version === 999999), 'unknown version log');
+    assert.equal((await admin('GET', '/status')).body.config_version, version);
+  });
+
+  it('never switches to a stored version that fails validation, and the next write replaces it', async () => {
+    const version = (await admin('GET', '/status')).body.config_version;
+    const client = new Redis(redis.port, '127.0.0.1');
+    await client.set(`gatehouse:{config}:v:${version + 1}`, JSON.stringify({ _format_version: '3.0', services: [{ name: 'bad name', host: 'x' }] }));
+    await client.set('gatehouse:{config}:current', String(version + 1));
+    await client.publish('gatehouse:config:events', String(version + 1));
+    client.disconnect();
+    await eventually(() => gw.logs.find((l) => l.msg.startsWith('config version rejected') && l.config_version === version + 1), 'rejection log');
+    assert.equal((await admin('GET', '/status')).body.config_version, version);
+    assert.equal((await request(`${gw.url}/seed`)).statusCode, 200);
+    const write = await admin('POST', '/upstreams', { name: 'after-bad-version' });
+    assert.equal(write.status, 201);
+    assert.equal(write.version, version + 2);
   });
 
   it('creates a service and a nested route, each as a new live version', async () => {

@@ -98,7 +98,9 @@ export class RedisConfigStore implements ConfigStore {
   async commit(config: GatewayConfig, base: number, source: string): Promise<CommitResult> {
     const hashed = hashCredentials(config);
     const document = toDocument(hashed);
-    const result = await this.call(() => this.versions_.commit(document, base, source));
+    // Versions newer than the served one that failed validation here are replaced, not built upon.
+    const rejectedAhead = Math.max(base, ...[...this.rejected].filter((version) => version > base));
+    const result = await this.call(() => this.versions_.commit(document, rejectedAhead, source));
     if (result.ok) await this.enqueue(() => this.serve(result.version, hashed, document));
     return result;
   }
