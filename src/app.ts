@@ -7,6 +7,9 @@ import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { buildAdminServer } from './admin/admin-server.js';
+import type { ConfigStore } from './config-store/config-store.js';
+import { FileConfigStore } from './config-store/file-store.js';
+import { RedisConfigStore, SeedRejectedError } from './config-store/redis-store.js';
 import type { ConfigIssue } from './config/types.js';
 import { AccessLog } from './observability/access-log.js';
 import { createLogger } from './observability/logger.js';
@@ -32,7 +35,8 @@ export interface Gateway {
   readonly adminUrl: string;
   readonly runtime: GatewayRuntime;
   readonly logger: Logger;
-  /** Re-reads the config file; an invalid one is rejected and the old version keeps serving. */
+  readonly store: ConfigStore;
+  /** Re-reads the config file (or re-checks Redis); an invalid one is rejected and the old version keeps serving. */
   reload(): Promise<ReloadResult>;
   /** Stops accepting, lets in-flight requests finish (up to the drain timeout), releases everything. */
   close(): Promise<void>;
@@ -55,6 +59,47 @@ async function listen(app: FastifyInstance, address: ListenAddress): Promise<voi
   await app.listen({ host: address.host, port: address.port });
 }
 
+interface OpenedStore {
+  store: ConfigStore;
+  reload: () => Promise<ReloadResult>;
+  closeSource: () => void;
+}
+
+/** Loads the first config version from Redis (GATEHOUSE_REDIS_URL) or from the file. */
+async function openConfigStore(settings: Settings, registry: PluginRegistry, runtime: GatewayRuntime, logger: Logger): Promise<OpenedStore> {
+  if (settings.REDIS_URL) {
+    let store: RedisConfigStore;
+    try {
+      store = await RedisConfigStore.start({
+        url: settings.REDIS_URL,
+        registry,
+        runtime,
+        logger,
+        snapshotPath: settings.SNAPSHOT,
+        pollMs: settings.CONFIG_POLL_MS,
+        seedFile: settings.CONFIG,
+      });
+    } catch (error) {
+      if (error instanceof SeedRejectedError) throw new ConfigLoadError(error.issues);
+      throw error;
+    }
+    const reload = async (): Promise<ReloadResult> => {
+      try {
+        await store.refresh();
+        return { ok: true, version: runtime.version };
+      } catch (error) {
+        return { ok: false, issues: [{ path: '', message: (error as Error).message }] };
+      }
+    };
+    return { store, reload, closeSource: () => undefined };
+  }
+  const source = new FileConfigSource(settings.CONFIG, registry, runtime, logger);
+  const loaded = await source.load();
+  if (!loaded.ok) throw new ConfigLoadError(loaded.issues);
+  if (settings.WATCH_CONFIG) source.watch();
+  return { store: new FileConfigStore(runtime, settings.CONFIG), reload: () => source.load(), closeSource: () => source.close() };
+}
+
 export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const { settings } = options;
   const logger = options.logger ?? createLogger({ level: settings.LOG_LEVEL });
@@ -64,10 +109,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
 
   for (const plugin of registry.ordered()) await plugin.init?.({ logger: logger.child({ plugin: plugin.name }), settings });
 
-  const source = new FileConfigSource(settings.CONFIG, registry, runtime, logger);
-  const loaded = await source.load();
-  if (!loaded.ok) throw new ConfigLoadError(loaded.issues);
-  if (settings.WATCH_CONFIG) source.watch();
+  const { store, reload, closeSource } = await openConfigStore(settings, registry, runtime, logger);
 
   const accessLog = new AccessLog(settings.ACCESS_LOG ? logger : null);
   const handler = new ProxyHandler({
@@ -80,7 +122,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const proxy = buildProxyServer({ handler, logger, maxHeaderBytes: settings.MAX_HEADER_BYTES });
   const tls = settings.TLS_CERT && settings.TLS_KEY ? { cert: await readFile(settings.TLS_CERT), key: await readFile(settings.TLS_KEY) } : null;
   const proxyTls = tls ? buildProxyServer({ handler, logger, maxHeaderBytes: settings.MAX_HEADER_BYTES, tls }) : null;
-  const admin = buildAdminServer(settings, { runtime, store: 'file', redisState: () => 'not_configured' });
+  const admin = buildAdminServer(settings, { runtime, store, registry, logger });
 
   await listen(proxy, settings.PROXY_LISTEN);
   if (proxyTls) await listen(proxyTls, settings.PROXY_TLS_LISTEN);
@@ -89,7 +131,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
 
   let closing: Promise<void> | null = null;
   const close = async () => {
-    source.close();
+    closeSource();
     const drain = Promise.all([proxy.close(), proxyTls?.close(), admin.close()]);
     const timer = setTimeout(() => {
       logger.warn({ drain_timeout_ms: settings.DRAIN_TIMEOUT_MS }, 'drain timeout reached; closing remaining connections');
@@ -97,6 +139,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     }, settings.DRAIN_TIMEOUT_MS);
     await drain;
     clearTimeout(timer);
+    await store.close();
     runtime.close();
     await pools.closeAll();
     for (const plugin of registry.ordered()) await plugin.teardown?.();
@@ -110,8 +153,9 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     proxyTlsUrl: proxyTls ? urlOf(proxyTls, 'https') : null,
     adminUrl: urlOf(admin, 'http'),
     runtime,
+    store,
     logger,
-    reload: () => source.load(),
+    reload,
     close: () => (closing ??= close()),
   };
 }

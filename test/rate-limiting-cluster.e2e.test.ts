@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { request } from 'undici';
+import { writeTempConfig } from './helpers/gateway.js';
 import { startGatewayProcess, type GatewayProcess } from './helpers/gateway-process.js';
 import { startTestRedis, type TestRedis } from './helpers/redis.js';
 import { startUpstream, type TestUpstream } from './helpers/upstream.js';
@@ -24,7 +25,8 @@ describe('rate-limiting across gateway processes', () => {
       // timeout would let requests through fault-tolerantly (that path has its own outage test).
       plugins: [{ name: 'rate-limiting', config: { minute: LIMIT, policy: 'redis', limit_by: 'ip', redis: { timeout: 5000 } } }],
     };
-    gateways = await Promise.all([0, 1, 2].map(() => startGatewayProcess(config, { GATEHOUSE_REDIS_URL: redis.url })));
+    const configPath = await writeTempConfig(config);
+    gateways = await Promise.all([0, 1, 2].map(() => startGatewayProcess({ CONFIG: configPath, REDIS_URL: redis.url, ACCESS_LOG: 'false' })));
   });
   after(async () => {
     await Promise.all(gateways.map((gateway) => gateway.stop()));
@@ -44,7 +46,7 @@ describe('rate-limiting across gateway processes', () => {
       };
       await Promise.all(Array.from({ length: CONCURRENCY_PER_GATEWAY }, worker));
     };
-    await Promise.all(gateways.map((gateway) => load(gateway.url)));
+    await Promise.all(gateways.map((gateway) => load(gateway.proxyUrl)));
     const admitted = statuses.filter((s) => s === 200).length;
     assert.equal(statuses.length, 3 * REQUESTS_PER_GATEWAY);
     assert.equal(statuses.filter((s) => s !== 200 && s !== 429).length, 0);

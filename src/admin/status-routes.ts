@@ -3,15 +3,13 @@
  * state, `/status/ready` answers 200 once a valid config is being served and 503 before.
  */
 import type { FastifyInstance } from 'fastify';
+import type { ConfigStore } from '../config-store/config-store.js';
 import type { Balancer } from '../proxy/balancer.js';
 import type { GatewayRuntime } from '../runtime/runtime.js';
 
 export interface StatusSource {
   runtime: GatewayRuntime;
-  /** "file" or "redis". */
-  store: string;
-  /** State of the Redis connection, or "not_configured". */
-  redisState: () => string;
+  store: ConfigStore;
 }
 
 export function registerStatusRoutes(app: FastifyInstance, source: StatusSource): void {
@@ -24,8 +22,8 @@ export function registerStatusRoutes(app: FastifyInstance, source: StatusSource)
       uptime_s: Math.round((Date.now() - startedAt) / 1000),
       config_version: source.runtime.version,
       config_loaded_at: source.runtime.loadedAt?.toISOString() ?? null,
-      config_store: source.store,
-      redis: source.redisState(),
+      config_store: source.store.kind,
+      redis: source.store.redisState(),
       routes: compiled?.config.routes.length ?? 0,
       services: compiled?.config.services.length ?? 0,
       upstreams: [...(compiled?.upstreams ?? new Map<string, Balancer>())].map(([name, balancer]) => ({

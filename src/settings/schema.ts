@@ -10,6 +10,8 @@ export const DEFAULT_PROXY_LISTEN = '0.0.0.0:8000';
 export const DEFAULT_PROXY_TLS_LISTEN = '0.0.0.0:8443';
 export const DEFAULT_ADMIN_LISTEN = '127.0.0.1:8001';
 export const DEFAULT_DRAIN_TIMEOUT_MS = 30_000;
+export const DEFAULT_SNAPSHOT_PATH = '.gatehouse/snapshot.json';
+export const DEFAULT_CONFIG_POLL_MS = 2000;
 
 /** host:port with a port from 0 to 65535 (0 = any free port, for tests). */
 function listenAddress(defaultValue: string) {
@@ -46,6 +48,8 @@ export const settingsSchema = z.object({
     .regex(/^(redis|rediss|redis-sentinel|redis-cluster):\/\//, 'must start with redis://, rediss://, redis-sentinel:// or redis-cluster://')
     .optional()
     .describe('Switches the config store to Redis.'),
+  SNAPSHOT: z.string().min(1).default(DEFAULT_SNAPSHOT_PATH).describe('Redis mode: local copy of the last applied config version, served when a start finds Redis down.'),
+  CONFIG_POLL_MS: z.coerce.number().int().min(100).default(DEFAULT_CONFIG_POLL_MS).describe('Redis mode: how often the current config version is re-checked, catching missed pub/sub messages.'),
   PROXY_LISTEN: listenAddress(DEFAULT_PROXY_LISTEN).describe('HTTP proxy listener, host:port.'),
   PROXY_TLS_LISTEN: listenAddress(DEFAULT_PROXY_TLS_LISTEN).describe('HTTPS proxy listener, used when a certificate is configured.'),
   TLS_CERT: z.string().optional().describe('PEM certificate file for the HTTPS listener.'),

@@ -1,61 +1,50 @@
 /**
- * A real `gatehouse start` child process (run from source through tsx) on free ports, for suites that
- * need several gateway instances; resolves once /status/ready answers 200.
+ * Starts `gatehouse start` as a separate process (as a replica would run), on free ports chosen
+ * beforehand since port 0 cannot be read from outside, and waits until it answers /status.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import { once } from 'node:events';
 import { freePort } from './free-port.js';
-import { writeTempConfig } from './gateway.js';
-
-const MAIN = fileURLToPath(new URL('../../src/main.ts', import.meta.url));
-const READY_TIMEOUT_MS = 30_000;
 
 export interface GatewayProcess {
-  url: string;
+  proxyUrl: string;
+  adminUrl: string;
+  /** stdout and stderr so far (for failure messages). */
+  output(): string;
   stop(): Promise<void>;
 }
 
-async function waitReady(url: string, child: ChildProcess, stderr: () => string): Promise<void> {
-  const deadline = Date.now() + READY_TIMEOUT_MS;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`gateway process exited with ${child.exitCode}: ${stderr()}`);
-    try {
-      if ((await fetch(url)).ok) return;
-    } catch {
-      // not listening yet
-    }
-    if (Date.now() > deadline) throw new Error(`gateway process not ready after ${READY_TIMEOUT_MS}ms: ${stderr()}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
+const START_TIMEOUT_MS = 30_000;
 
-export async function startGatewayProcess(config: unknown, env: Record<string, string> = {}): Promise<GatewayProcess> {
-  const configPath = await writeTempConfig(config);
-  const [port, adminPort] = [await freePort(), await freePort()];
-  const child = spawn(process.execPath, ['--import', 'tsx', MAIN, 'start'], {
-    env: {
-      ...process.env,
-      GATEHOUSE_CONFIG: configPath,
-      GATEHOUSE_PROXY_LISTEN: `127.0.0.1:${port}`,
-      GATEHOUSE_ADMIN_LISTEN: `127.0.0.1:${adminPort}`,
-      GATEHOUSE_ACCESS_LOG: 'false',
-      ...env,
-    },
-    stdio: ['ignore', 'ignore', 'pipe'],
+/** `env` holds GATEHOUSE_* settings without the prefix; `ready` waits for /status/ready rather than /status. */
+export async function startGatewayProcess(env: Record<string, string>, ready = true): Promise<GatewayProcess> {
+  const [proxyPort, adminPort] = [await freePort(), await freePort()];
+  const settings = Object.fromEntries(Object.entries({ LOG_LEVEL: 'warn', ...env }).map(([k, v]) => [`GATEHOUSE_${k}`, v]));
+  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', 'start'], {
+    env: { ...process.env, ...settings, GATEHOUSE_PROXY_LISTEN: `127.0.0.1:${proxyPort}`, GATEHOUSE_ADMIN_LISTEN: `127.0.0.1:${adminPort}` },
+    stdio: ['ignore', 'pipe', 'pipe'],
   });
-  let stderr = '';
-  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const stop = async () => {
-    if (child.exitCode !== null) return;
-    const exited = new Promise((resolve) => child.once('exit', resolve));
-    child.kill('SIGTERM');
-    await exited;
-  };
-  try {
-    await waitReady(`http://127.0.0.1:${adminPort}/status/ready`, child, () => stderr);
-  } catch (error) {
-    child.kill('SIGKILL');
-    throw error;
+  let output = '';
+  child.stdout!.on('data', (chunk: Buffer) => (output += chunk));
+  child.stderr!.on('data', (chunk: Buffer) => (output += chunk));
+  const adminUrl = `http://127.0.0.1:${adminPort}`;
+  const deadline = Date.now() + START_TIMEOUT_MS;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`gateway exited with ${child.exitCode}:\n${output}`);
+    const status = await fetch(`${adminUrl}${ready ? '/status/ready' : '/status'}`).then((r) => r.status, () => 0);
+    if (status === 200) break;
+    if (Date.now() > deadline) throw new Error(`gateway did not become ready:\n${output}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
   }
-  return { url: `http://127.0.0.1:${port}`, stop };
+  return {
+    proxyUrl: `http://127.0.0.1:${proxyPort}`,
+    adminUrl,
+    output: () => output,
+    stop: async () => {
+      if (child.exitCode !== null) return;
+      const exited = once(child, 'exit');
+      child.kill('SIGTERM');
+      await exited;
+    },
+  };
 }

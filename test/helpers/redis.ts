@@ -6,6 +6,8 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { Redis } from 'ioredis';
 import { freePort } from './free-port.js';
 
+export { freePort };
+
 export interface TestRedis {
   port: number;
   url: string;
@@ -23,7 +25,8 @@ async function waitUntilReady(port: number, timeoutMs = 10_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const client = new Redis({ port, host: '127.0.0.1', lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
-    client.on('error', () => {}); // connection refused while the server starts: retried below
+    // Refused attempts before the server listens are expected; without a listener ioredis prints them.
+    client.on('error', () => undefined);
     try {
       await client.connect();
       await client.ping();
