@@ -2,7 +2,8 @@
 import type { PluginDefinition } from '../src/pipeline/contract.js';
 import { PluginRegistry } from '../src/pipeline/registry.js';
 import correlationId from './correlation-id/index.js';
+import prometheus from './prometheus/index.js';
 
-export const bundledPlugins: readonly PluginDefinition[] = [correlationId];
+export const bundledPlugins: readonly PluginDefinition[] = [correlationId, prometheus];
 
 export const bundledRegistry = new PluginRegistry(bundledPlugins);

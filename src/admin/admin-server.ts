@@ -5,6 +5,7 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Settings } from '../settings/schema.js';
 import { requireBearerToken } from './admin-auth.js';
+import { registerMetricsRoute } from './metrics-route.js';
 import { registerStatusRoutes, type StatusSource } from './status-routes.js';
 
 export function buildAdminServer(settings: Settings, status: StatusSource): FastifyInstance {
@@ -14,5 +15,6 @@ export function buildAdminServer(settings: Settings, status: StatusSource): Fast
     reply.header('x-config-version', String(status.runtime.version));
   });
   registerStatusRoutes(app, status);
+  registerMetricsRoute(app);
   return app;
 }

@@ -1,7 +1,7 @@
 /**
- * The client's request body as streamed upstream: counted for the access log, and guarded by the
- * service's write_timeout — the clock runs only while the upstream is not accepting a chunk, so a
- * slow client never trips it but a stalled upstream does.
+ * The client's request body as streamed upstream: each chunk handed to an observer (byte counts, body
+ * logging), and guarded by the service's write_timeout — the clock runs only while the upstream is
+ * not accepting a chunk, so a slow client never trips it but a stalled upstream does.
  */
 import type { IncomingMessage } from 'node:http';
 import { WRITE_TIMEOUT_CODE } from './upstream-error.js';
@@ -22,12 +22,12 @@ export function hasBody(req: IncomingMessage): boolean {
 export async function* guardedBody(
   req: IncomingMessage,
   writeTimeoutMs: number,
-  onChunk: (bytes: number) => void,
+  onChunk: (chunk: Buffer) => void,
   onWriteTimeout: (error: WriteTimeoutError) => void,
 ): AsyncGenerator<Buffer> {
   for await (const chunk of req) {
     const buffer = chunk as Buffer;
-    onChunk(buffer.length);
+    onChunk(buffer);
     const timer = setTimeout(() => onWriteTimeout(new WriteTimeoutError(writeTimeoutMs)), writeTimeoutMs);
     try {
       // undici asks for the next chunk only once this one was written (or drained).
