@@ -5,6 +5,7 @@
 import type { Logger } from 'pino';
 import type { RequestSummary } from '../pipeline/contract.js';
 import type { Exchange } from '../proxy/exchange.js';
+import { logFields } from './log-entry.js';
 
 export class AccessLog {
   /** Null when GATEHOUSE_ACCESS_LOG is off. */
@@ -13,28 +14,20 @@ export class AccessLog {
   write(exchange: Exchange, summary: RequestSummary): void {
     if (this.logger === null) return;
     const ctx = exchange.ctx;
-    const consumer = ctx?.consumer;
-    this.logger.info(
+    const fields = logFields(
       {
-        request_id: exchange.requestId,
-        trace_id: exchange.trace.traceId,
-        method: exchange.req.method,
+        requestId: exchange.requestId,
+        traceId: exchange.trace.traceId,
+        method: exchange.req.method ?? '',
         host: exchange.host,
         path: exchange.path,
         route: exchange.compiled?.routeLabel ?? null,
         service: exchange.compiled?.serviceLabel || null,
-        consumer: consumer ? consumer.username ?? consumer.custom_id ?? consumer.id : null,
-        upstream: summary.upstream,
-        status: summary.status,
-        latency_ms: summary.latency,
-        bytes_in: summary.bytesIn,
-        bytes_out: summary.bytesOut,
-        client_ip: exchange.clientIp,
-        error: summary.error ?? undefined,
-        cause: summary.cause ?? undefined,
-        ...ctx?.logFields,
+        consumer: ctx?.consumer ?? null,
+        clientIp: exchange.clientIp,
       },
-      'access',
+      summary,
     );
+    this.logger.info(ctx?.logFields ? Object.assign(fields, ctx.logFields) : fields, 'access');
   }
 }
