@@ -2,9 +2,10 @@
  * The process's Prometheus registry and the contract's metrics. HTTP metrics are recorded by the
  * prometheus plugin where it is enabled (as in Kong); gateway state (config version, datastore,
  * upstream target health) is read from the running gateway at scrape time, so it costs nothing per
- * request. Node's process metrics keep their standard names so stock Node.js dashboards work.
+ * request. Per-request series are fast-metrics (plain additions, rendered at scrape time). Node's process metrics keep their standard names so stock Node.js dashboards work.
  */
-import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
+import { FastCounter, FastHistogram } from './fast-metrics.js';
 import type { Balancer } from '../proxy/balancer.js';
 
 export const metricsRegistry = new Registry();
@@ -15,27 +16,25 @@ export const LATENCY_BUCKETS_MS = [1, 2, 5, 7, 10, 15, 20, 30, 50, 75, 100, 200,
 
 const registers = [metricsRegistry];
 
-export const httpRequests = new Counter({
-  name: 'gatehouse_http_requests_total',
-  help: 'HTTP requests by service, route and status code (consumer only with per_consumer).',
-  labelNames: ['service', 'route', 'code', 'consumer'] as const,
-  registers,
-});
+export const httpRequests = new FastCounter(
+  'gatehouse_http_requests_total',
+  'HTTP requests by service, route and status code (consumer only with per_consumer).',
+  ['service', 'route', 'code', 'consumer'],
+  metricsRegistry,
+);
 
-function latencyHistogram(name: string, help: string) {
-  return new Histogram({ name, help, labelNames: ['service', 'route'] as const, buckets: LATENCY_BUCKETS_MS, registers });
-}
+const latencyHistogram = (name: string, help: string) => new FastHistogram(name, help, ['service', 'route'], LATENCY_BUCKETS_MS, metricsRegistry);
 
 export const requestLatency = latencyHistogram('gatehouse_request_latency_ms', 'Whole request latency as seen by the gateway, in ms.');
 export const upstreamLatency = latencyHistogram('gatehouse_upstream_latency_ms', 'From sending the request upstream to its response headers, in ms.');
 export const proxyLatency = latencyHistogram('gatehouse_proxy_latency_ms', 'Time spent in the gateway before the upstream call (routing, plugins), in ms.');
 
-export const bandwidth = new Counter({
-  name: 'gatehouse_bandwidth_bytes',
-  help: 'Body bytes by service, route and direction (ingress = from clients, egress = to clients).',
-  labelNames: ['service', 'route', 'direction', 'consumer'] as const,
-  registers,
-});
+export const bandwidth = new FastCounter(
+  'gatehouse_bandwidth_bytes',
+  'Body bytes by service, route and direction (ingress = from clients, egress = to clients).',
+  ['service', 'route', 'direction', 'consumer'],
+  metricsRegistry,
+);
 
 export const logEntriesDropped = new Counter({
   name: 'gatehouse_log_entries_dropped_total',
