@@ -49,11 +49,32 @@ function rateLimited(extra: Record<string, unknown>): Record<string, unknown> {
   return { _format_version: '3.0', services: [{ name: 'bench', url: 'UPSTREAM', routes: [{ name: 'limited', paths: ['/limited'], plugins: [plugin] }] }] };
 }
 
+export const PASSTHROUGH_QUIET = 'gatehouse passthrough, no access log';
+
+const passthroughService = { name: 'bench', url: 'UPSTREAM', routes: [{ name: 'pass', paths: ['/pass'] }] };
+
 export const scenarios: GatehouseScenario[] = [
   {
     name: PASSTHROUGH,
-    config: { _format_version: '3.0', services: [{ name: 'bench', url: 'UPSTREAM', routes: [{ name: 'pass', paths: ['/pass'] }] }] },
+    config: { _format_version: '3.0', services: [passthroughService] },
     path: '/pass/hello',
+  },
+  {
+    name: PASSTHROUGH_QUIET,
+    config: { _format_version: '3.0', services: [passthroughService] },
+    path: '/pass/hello',
+    env: { GATEHOUSE_ACCESS_LOG: 'off' },
+  },
+  {
+    // Issue 6's target: ≥ 0.9× the same route with neither metrics nor access log.
+    name: 'gatehouse passthrough + prometheus + access log',
+    config: {
+      _format_version: '3.0',
+      services: [passthroughService],
+      plugins: [{ name: 'prometheus', config: { status_code_metrics: true, latency_metrics: true, bandwidth_metrics: true } }],
+    },
+    path: '/pass/hello',
+    baseline: PASSTHROUGH_QUIET,
   },
   {
     name: 'gatehouse 10,000 routes',

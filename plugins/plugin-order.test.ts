@@ -19,6 +19,10 @@ describe('plugin order', () => {
         ['request-size-limiting', 951],
         ['acl', 950],
         ['rate-limiting', 910],
+        ['opentelemetry', 14],
+        ['prometheus', 13],
+        ['http-log', 12],
+        ['file-log', 9],
       ],
     );
     assert.equal(new Set(bundledPlugins.map((p) => p.priority)).size, bundledPlugins.length);

@@ -13,6 +13,7 @@ import { RedisConfigStore, SeedRejectedError } from './config-store/redis-store.
 import type { ConfigIssue } from './config/types.js';
 import { AccessLog } from './observability/access-log.js';
 import { createLogger } from './observability/logger.js';
+import { bindGatewayState } from './observability/metrics.js';
 import type { PluginRegistry } from './pipeline/registry.js';
 import { TrustedProxies } from './proxy/client-address.js';
 import { PoolRegistry } from './proxy/pools.js';
@@ -123,6 +124,11 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const tls = settings.TLS_CERT && settings.TLS_KEY ? { cert: await readFile(settings.TLS_CERT), key: await readFile(settings.TLS_KEY) } : null;
   const proxyTls = tls ? buildProxyServer({ handler, logger, maxHeaderBytes: settings.MAX_HEADER_BYTES, tls }) : null;
   const admin = buildAdminServer(settings, { runtime, store, registry, logger });
+  const unbindMetrics = bindGatewayState({
+    configVersion: () => runtime.version,
+    datastoreReachable: () => ['ready', 'not_configured'].includes(store.redisState()),
+    upstreams: () => runtime.current?.upstreams ?? new Map(),
+  });
 
   await listen(proxy, settings.PROXY_LISTEN);
   if (proxyTls) await listen(proxyTls, settings.PROXY_TLS_LISTEN);
@@ -132,6 +138,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   let closing: Promise<void> | null = null;
   const close = async () => {
     closeSource();
+    unbindMetrics();
     const drain = Promise.all([proxy.close(), proxyTls?.close(), admin.close()]);
     const timer = setTimeout(() => {
       logger.warn({ drain_timeout_ms: settings.DRAIN_TIMEOUT_MS }, 'drain timeout reached; closing remaining connections');

@@ -16,6 +16,7 @@ import { ConfigWriter } from './config-writer.js';
 import { registerEntityRoutes } from './entity-routes.js';
 import { registerSchemaRoutes } from './openapi.js';
 import { registerStatusRoutes } from './status-routes.js';
+import { registerMetricsRoute } from './metrics-route.js';
 
 export interface AdminContext {
   runtime: GatewayRuntime;
@@ -46,5 +47,6 @@ export function buildAdminServer(settings: Settings, context: AdminContext): Fas
   registerEntityRoutes(app, context.runtime, writer);
   registerConfigRoutes(app, { ...context, writer });
   registerSchemaRoutes(app, context.registry);
+  registerMetricsRoute(app);
   return app;
 }

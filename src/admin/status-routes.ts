@@ -12,6 +12,15 @@ export interface StatusSource {
   store: ConfigStore;
 }
 
+/** Per upstream: its overall health and each target's passive health (recent failures, last cause). */
+function upstreamHealth(upstreams: ReadonlyMap<string, Balancer>, now: number) {
+  return [...upstreams].map(([name, balancer]) => {
+    const targets = balancer.targets.map((t) => ({ target: t.address, weight: t.weight, active_requests: t.active, ...t.health!.report(now) }));
+    const healthy = targets.filter((t) => t.state === 'healthy').length;
+    return { name, health: healthy === targets.length ? 'healthy' : healthy === 0 ? 'unhealthy' : 'degraded', healthy_targets: healthy, targets };
+  });
+}
+
 export function registerStatusRoutes(app: FastifyInstance, source: StatusSource): void {
   const startedAt = Date.now();
   app.get('/status', async () => {
@@ -26,10 +35,7 @@ export function registerStatusRoutes(app: FastifyInstance, source: StatusSource)
       redis: source.store.redisState(),
       routes: compiled?.config.routes.length ?? 0,
       services: compiled?.config.services.length ?? 0,
-      upstreams: [...(compiled?.upstreams ?? new Map<string, Balancer>())].map(([name, balancer]) => ({
-        name,
-        targets: balancer.targets.map((t) => ({ target: t.address, weight: t.weight, active_requests: t.active })),
-      })),
+      upstreams: upstreamHealth(compiled?.upstreams ?? new Map<string, Balancer>(), Date.now()),
     };
   });
   app.get('/status/ready', async (_request, reply) => {

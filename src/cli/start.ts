@@ -6,6 +6,7 @@
 import cluster from 'node:cluster';
 import { ConfigLoadError, startGateway } from '../app.js';
 import { startEchoUpstream } from '../demo/echo-upstream.js';
+import { exposeWorkerMetrics, serveClusterMetrics } from '../observability/cluster-metrics.js';
 import { parseSettings, type Settings } from '../settings/schema.js';
 
 export interface StartOptions {
@@ -29,6 +30,7 @@ export async function runStart(options: StartOptions): Promise<number> {
 
 async function runWorker(settings: Settings, options: StartOptions): Promise<number> {
   if (options.demo && cluster.isPrimary) await startEchoUpstream(DEMO_ECHO_HOST, DEMO_ECHO_PORT);
+  exposeWorkerMetrics();
   let gateway;
   try {
     gateway = await startGateway({ settings });
@@ -52,6 +54,7 @@ async function runWorker(settings: Settings, options: StartOptions): Promise<num
 function runPrimary(settings: Settings, options: StartOptions): Promise<number> {
   if (options.demo) void startEchoUpstream(DEMO_ECHO_HOST, DEMO_ECHO_PORT);
   let stopping = false;
+  serveClusterMetrics();
   for (let i = 0; i < settings.WORKERS; i++) cluster.fork();
   cluster.on('exit', (worker, code) => {
     if (stopping) {

@@ -8,6 +8,7 @@
 import pino, { type Logger } from 'pino';
 import type { RequestSummary } from '../pipeline/contract.js';
 import type { Exchange } from '../proxy/exchange.js';
+import { consumerName } from './log-entry.js';
 
 interface LineSink {
   write(line: string): unknown;
@@ -43,8 +44,7 @@ export class AccessLog {
   write(exchange: Exchange, summary: RequestSummary): void {
     if (this.sink === null) return;
     const ctx = exchange.ctx;
-    const consumer = ctx?.consumer;
-    const compiled = exchange.compiled;
+        const compiled = exchange.compiled;
     const latency = summary.latency;
     const now = Date.now();
     if (now !== this.isoMs) {
@@ -55,7 +55,7 @@ export class AccessLog {
       `${this.prefix}"${this.iso}","request_id":${quote(exchange.requestId)},"trace_id":"${exchange.trace.traceId}"` +
       `,"method":${quote(exchange.req.method)},"host":${quote(exchange.host)},"path":${quote(exchange.path)}` +
       `,"route":${optional(compiled?.routeLabel)},"service":${optional(compiled?.serviceLabel || null)}` +
-      `,"consumer":${optional(consumer ? consumer.username ?? consumer.custom_id ?? consumer.id : null)}` +
+      `,"consumer":${optional(consumerName(ctx?.consumer))}` +
       `,"upstream":${optional(summary.upstream)},"status":${summary.status}` +
       `,"latency_ms":{"request":${latency.request},"upstream":${latency.upstream},"proxy":${latency.proxy}}` +
       `,"bytes_in":${summary.bytesIn},"bytes_out":${summary.bytesOut},"client_ip":${quote(exchange.clientIp)}`;

@@ -22,6 +22,11 @@ function randomHex(bytes: number): string {
   return hex;
 }
 
+/** A fresh random span id (16 hex digits), e.g. for a child span a plugin reports. */
+export function newSpanId(): string {
+  return randomHex(8);
+}
+
 export interface TraceContext {
   traceId: string;
   /** The incoming parent span id, or null when the trace starts here. */

@@ -32,6 +32,8 @@ export class PluginChain {
   private readonly accessSlots: ChainSlot[];
   private readonly responseSlots: ChainSlot[];
   private readonly logSlots: ChainSlot[];
+  private readonly requestBodySlots: ChainSlot[];
+  private readonly responseBodySlots: ChainSlot[];
   readonly names: readonly string[];
 
   /** `slots` must be ordered by priority, highest first. */
@@ -39,6 +41,8 @@ export class PluginChain {
     this.accessSlots = slots.filter((s) => hasPhase(s, 'access'));
     this.responseSlots = slots.filter((s) => hasPhase(s, 'response'));
     this.logSlots = slots.filter((s) => hasPhase(s, 'log'));
+    this.requestBodySlots = slots.filter((s) => hasPhase(s, 'requestBody'));
+    this.responseBodySlots = slots.filter((s) => hasPhase(s, 'responseBody'));
     this.names = slots.map((s) => s.name);
   }
 
@@ -52,6 +56,14 @@ export class PluginChain {
 
   get hasLog(): boolean {
     return this.logSlots.length > 0;
+  }
+
+  get hasRequestBody(): boolean {
+    return this.requestBodySlots.length > 0;
+  }
+
+  get hasResponseBody(): boolean {
+    return this.responseBodySlots.length > 0;
   }
 
   /** Runs access handlers from `from` on; resolves to a ShortCircuit when one answers the request. */
@@ -68,6 +80,14 @@ export class PluginChain {
 
   runResponse(ctx: RequestContext, head: ResponseHead): void {
     for (const slot of this.responseSlots) resolve(slot, ctx)?.response?.(ctx, head);
+  }
+
+  runRequestBody(ctx: RequestContext, chunk: Buffer): void {
+    for (const slot of this.requestBodySlots) resolve(slot, ctx)?.requestBody?.(ctx, chunk);
+  }
+
+  runResponseBody(ctx: RequestContext, chunk: Buffer): void {
+    for (const slot of this.responseBodySlots) resolve(slot, ctx)?.responseBody?.(ctx, chunk);
   }
 
   /** Log handlers must not throw; a faulty one is reported and the rest still run. */

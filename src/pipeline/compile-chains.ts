@@ -58,6 +58,15 @@ export class ChainCompiler {
       ...(serviceId ? this.byService.get(serviceId) ?? [] : []),
       ...(this.byRoute.get(route.id) ?? []).filter((c) => c.entity.service === null || c.entity.service.id === serviceId),
     ];
+    return this.chainOf(applicable);
+  }
+
+  /** The global plugins alone: what runs for a request that matched no route (as in Kong). */
+  globalChain(): PluginChain {
+    return this.chainOf(this.global);
+  }
+
+  private chainOf(applicable: Candidate[]): PluginChain {
     if (applicable.length === 0) return PluginChain.EMPTY;
     const key = applicable.map((c) => c.entity.id).join(',');
     let chain = this.cache.get(key);

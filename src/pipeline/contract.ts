@@ -7,6 +7,7 @@ import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
 import type { Logger } from 'pino';
 import type { z } from 'zod';
 import type { ConsumerEntity, GatewayConfig, PluginEntity, RouteEntity, ServiceEntity } from '../config/types.js';
+import type { TraceContext } from '../observability/trace-context.js';
 import type { Settings } from '../settings/schema.js';
 
 /** Process-wide services a plugin may use, handed to `init` once per process. */
@@ -52,6 +53,8 @@ export interface AuthenticatedCredential {
 export interface RequestContext {
   readonly id: string;
   readonly traceId: string;
+  /** The W3C trace context: incoming parent span, the gateway's span id and flags. */
+  readonly trace: TraceContext;
   readonly method: string;
   /** Raw request path (percent-encoding kept), without the query. */
   readonly path: string;
@@ -98,6 +101,8 @@ export interface RequestSummary {
   latency: { request: number; upstream: number | null; proxy: number };
   /** host:port of the upstream target used, if one was tried. */
   upstream: string | null;
+  /** Wall-clock times (epoch ms, fractional): request start, upstream call start (if any), end. */
+  time: { start: number; upstreamStart: number | null; end: number };
   /** The contract's error code when the gateway answered with an error. */
   error: string | null;
   cause: string | null;
@@ -109,6 +114,13 @@ export interface PluginHandlers {
   access?(ctx: RequestContext): void | ShortCircuit | Promise<void | ShortCircuit>;
   /** On the response head (proxied or gateway-made), before it is sent; synchronous by design. */
   response?(ctx: RequestContext, head: ResponseHead): void;
+  /**
+   * Each chunk of the client's request body as it is streamed upstream; synchronous and must not keep
+   * the chunk beyond copying it. Routes without such a handler pay nothing.
+   */
+  requestBody?(ctx: RequestContext, chunk: Buffer): void;
+  /** Each chunk of the upstream's response body as it is streamed to the client; same rules. */
+  responseBody?(ctx: RequestContext, chunk: Buffer): void;
   /** After the response is finished; must never throw or delay the client. */
   log?(ctx: RequestContext, summary: RequestSummary): void;
   /** When the config version holding this instance is replaced. */

@@ -6,6 +6,7 @@
 import type { Pool } from 'undici';
 import type { HashOn, UpstreamEntity } from '../config/types.js';
 import type { RequestContext } from '../pipeline/contract.js';
+import type { TargetHealth } from './target-health.js';
 
 export class UpstreamTarget {
   /** In-flight requests, for least-connections. */
@@ -18,7 +19,13 @@ export class UpstreamTarget {
     readonly hostHeader: string,
     readonly weight: number,
     readonly pool: Pool,
+    /** Passive health of an upstream's target; null for a service's plain host (never skipped). */
+    readonly health: TargetHealth | null = null,
   ) {}
+
+  usable(now: number): boolean {
+    return this.health === null || this.health.usable(now);
+  }
 }
 
 export interface Balancer {
@@ -200,6 +207,14 @@ function cookieValue(header: string | undefined, name: string): string | undefin
     if (eq > 0 && part.slice(0, eq).trim() === name) return part.slice(eq + 1).trim();
   }
   return undefined;
+}
+
+/** The balancer's pick, skipping targets passive health marked unhealthy; null when none is left. */
+export function pickUsable(balancer: Balancer, ctx: RequestContext, previous: UpstreamTarget | null): UpstreamTarget | null {
+  const now = Date.now();
+  let target = balancer.pick(ctx, previous);
+  for (let tries = 0; target !== null && !target.usable(now) && tries < balancer.targets.length; tries++) target = balancer.pick(ctx, target);
+  return target !== null && target.usable(now) ? target : null;
 }
 
 export function createBalancer(upstream: UpstreamEntity, targets: UpstreamTarget[]): Balancer {

@@ -4,6 +4,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { GatewayError } from '../errors.js';
+import type { PluginChain } from '../pipeline/chain.js';
 import type { RequestSummary } from '../pipeline/contract.js';
 import type { CompiledRoute } from '../runtime/compiled-config.js';
 import type { TraceContext } from '../observability/trace-context.js';
@@ -16,6 +17,8 @@ export const CLIENT_CLOSED_STATUS = 499;
 export class Exchange {
   ctx: ProxyRequestContext | null = null;
   compiled: CompiledRoute | null = null;
+  /** The global plugins whose log phase sees this request when it matched no route. */
+  unmatchedChain: PluginChain | null = null;
   path = '';
   host = '';
   clientIp = '';
@@ -52,6 +55,11 @@ export class Exchange {
         proxy: Math.round(proxyEnd - this.startedAt),
       },
       upstream: this.target?.address ?? null,
+      time: {
+        start: performance.timeOrigin + this.startedAt,
+        upstreamStart: this.upstreamSentAt > 0 ? performance.timeOrigin + this.upstreamSentAt : null,
+        end: performance.timeOrigin + now,
+      },
       error: this.error?.kind.error ?? null,
       cause: this.error?.causeText ?? this.lateCause,
     };

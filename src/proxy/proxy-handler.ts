@@ -15,7 +15,7 @@ import type { CompiledConfig } from '../runtime/compiled-config.js';
 import type { TrustedProxies } from './client-address.js';
 import { normaliseAddress } from './client-address.js';
 import { Exchange } from './exchange.js';
-import { ProxyRequestContext } from './request-context.js';
+import { ProxyRequestContext, UNMATCHED_ROUTE } from './request-context.js';
 import { isAcceptablePath, splitTarget, withoutQueryArgs } from './request-path.js';
 import { sendError, sendShortCircuit } from './respond.js';
 import { UpstreamCall } from './upstream-call.js';
@@ -68,6 +68,10 @@ export class ProxyHandler {
     }
     const match = compiled.router.match(req.method!, exchange.host, path, headers);
     if (!match) {
+      if (compiled.globalChain.hasLog) {
+        exchange.unmatchedChain = compiled.globalChain;
+        exchange.ctx = new ProxyRequestContext(exchange.requestId, exchange.trace, req, req.method!, path, query, exchange.host, exchange.clientIp, UNMATCHED_ROUTE, null, {});
+      }
       sendError(exchange, new GatewayError(Errors.noRoute));
       return;
     }
@@ -120,8 +124,9 @@ export class ProxyHandler {
   private finish(exchange: Exchange): void {
     const summary = exchange.summary(performance.now());
     const ctx = exchange.ctx;
-    if (ctx && exchange.compiled?.chain.hasLog) {
-      exchange.compiled.chain.runLog(ctx, summary, (plugin, error) => this.options.logger.error({ err: error, plugin, request_id: exchange.requestId }, 'plugin log phase failed'));
+    const chain = exchange.compiled?.chain ?? exchange.unmatchedChain;
+    if (ctx && chain?.hasLog) {
+      chain.runLog(ctx, summary, (plugin, error) => this.options.logger.error({ err: error, plugin, request_id: exchange.requestId }, 'plugin log phase failed'));
     }
     this.options.accessLog.write(exchange, summary);
   }

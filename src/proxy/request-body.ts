@@ -1,8 +1,8 @@
 /**
- * The client's request body as streamed upstream: counted for the access log, capped by the size
- * plugins set (the upstream request fails with 413 once it is crossed), and guarded by the service's
- * write_timeout — the clock runs only while the upstream is not accepting a chunk, so a slow client
- * never trips it but a stalled upstream does.
+ * The client's request body as streamed upstream: each chunk handed to an observer (byte counts, body
+ * logging), capped by the size plugins set (the upstream request fails with 413 once it is crossed),
+ * and guarded by the service's write_timeout — the clock runs only while the upstream is not
+ * accepting a chunk, so a slow client never trips it but a stalled upstream does.
  */
 import type { IncomingMessage } from 'node:http';
 import { Errors, GatewayError } from '../errors.js';
@@ -25,13 +25,13 @@ export async function* guardedBody(
   req: IncomingMessage,
   writeTimeoutMs: number,
   maxBytes: number,
-  onChunk: (bytes: number) => void,
+  onChunk: (chunk: Buffer) => void,
   onWriteTimeout: (error: WriteTimeoutError) => void,
 ): AsyncGenerator<Buffer> {
   let total = 0;
   for await (const chunk of req) {
     const buffer = chunk as Buffer;
-    onChunk(buffer.length);
+    onChunk(buffer);
     total += buffer.length;
     // Thrown before the chunk is yielded: undici aborts the upstream request with this error.
     if (total > maxBytes) throw new GatewayError(Errors.bodyTooLarge, { cause: `request body exceeded ${maxBytes} bytes` });

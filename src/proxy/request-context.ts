@@ -8,6 +8,23 @@ import type { AuthenticatedCredential, RequestContext } from '../pipeline/contra
 import { REQUEST_ID_HEADER } from '../observability/request-id.js';
 import type { TraceContext } from '../observability/trace-context.js';
 
+/**
+ * The route a context carries when no route matched: only global plugins' log phase sees it (as in
+ * Kong), and its empty id and name give empty route labels.
+ */
+export const UNMATCHED_ROUTE: RouteEntity = Object.freeze({
+  id: '',
+  service: null,
+  protocols: [],
+  regex_priority: 0,
+  strip_path: false,
+  preserve_host: false,
+  path_handling: 'v0',
+  https_redirect_status_code: 426,
+  request_buffering: true,
+  response_buffering: true,
+});
+
 export class ProxyRequestContext implements RequestContext {
   consumer: ConsumerEntity | null = null;
   credential: AuthenticatedCredential | null = null;

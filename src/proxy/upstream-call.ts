@@ -9,7 +9,7 @@ import type { Readable } from 'node:stream';
 import type { Dispatcher } from 'undici';
 import { Errors, GatewayError } from '../errors.js';
 import type { ResponseHead } from '../pipeline/contract.js';
-import type { UpstreamTarget } from './balancer.js';
+import { pickUsable, type UpstreamTarget } from './balancer.js';
 import type { Exchange } from './exchange.js';
 import { appendEndToEnd, connectionListed } from './hop-by-hop.js';
 import { guardedBody, hasBody } from './request-body.js';
@@ -34,6 +34,11 @@ export class UpstreamCall implements Dispatcher.DispatchHandler {
   private attempts = 0;
   private readonly streamsBody: boolean;
   private readonly resume = () => this.controller?.resume();
+  private readonly onRequestChunk = (chunk: Buffer): void => {
+    this.exchange.bytesIn += chunk.length;
+    const chain = this.exchange.compiled!.chain;
+    if (chain.hasRequestBody) chain.runRequestBody(this.ctx, chunk);
+  };
 
   constructor(
     private readonly exchange: Exchange,
@@ -48,9 +53,9 @@ export class UpstreamCall implements Dispatcher.DispatchHandler {
   start(): void {
     const { exchange, ctx } = this;
     const compiled = exchange.compiled!;
-    const target = compiled.balancer!.pick(ctx, this.target);
+    const target = pickUsable(compiled.balancer!, ctx, this.target);
     if (!target) {
-      sendError(exchange, new GatewayError(Errors.noHealthyUpstream, { cause: `no usable target for service ${compiled.serviceLabel}` }));
+      sendError(exchange, new GatewayError(Errors.noHealthyUpstream, { cause: `no healthy target for service ${compiled.serviceLabel}` }));
       return;
     }
     const service = compiled.service!;
@@ -66,7 +71,7 @@ export class UpstreamCall implements Dispatcher.DispatchHandler {
         headers: upstreamHeaders(ctx, target, compiled.route.preserve_host, this.strippedPrefix, this.options.facts),
         // undici streams any async iterable body; its dispatch typings only list Readable.
         body: this.streamsBody
-          ? (guardedBody(exchange.req, service.write_timeout, ctx.requestBodyLimit, (n) => (exchange.bytesIn += n), (error) => this.controller?.abort(error)) as unknown as Readable)
+          ? (guardedBody(exchange.req, service.write_timeout, ctx.requestBodyLimit, this.onRequestChunk, (error) => this.controller?.abort(error)) as unknown as Readable)
           : null,
         headersTimeout: service.read_timeout,
         bodyTimeout: service.read_timeout,
@@ -90,6 +95,7 @@ export class UpstreamCall implements Dispatcher.DispatchHandler {
     const { res } = exchange;
     exchange.upstreamHeadersAt = performance.now();
     exchange.status = statusCode;
+    this.target!.health?.recordSuccess();
     const chain = exchange.compiled!.chain;
     if (chain.hasResponse) {
       const head: ResponseHead = { status: statusCode, headers };
@@ -119,6 +125,8 @@ export class UpstreamCall implements Dispatcher.DispatchHandler {
 
   onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
     this.exchange.bytesOut += chunk.length;
+    const chain = this.exchange.compiled!.chain;
+    if (chain.hasResponseBody) chain.runResponseBody(this.ctx, chunk);
     if (!this.exchange.res.write(chunk)) {
       controller.pause();
       this.exchange.res.once('drain', this.resume);
@@ -147,6 +155,7 @@ export class UpstreamCall implements Dispatcher.DispatchHandler {
       return;
     }
     const code = errorCode(error);
+    if (isConnectFailure(code)) this.target!.health?.recordFailure(failure.causeText ?? code, Date.now());
     const retryable = isConnectFailure(code) || (RETRYABLE_AFTER_CONNECT.has(code) && exchange.upstreamHeadersAt === 0);
     if (retryable && !this.streamsBody && IDEMPOTENT.has(ctx.method) && this.attempts <= service.retries) {
       this.controller = null;

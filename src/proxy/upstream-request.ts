@@ -1,7 +1,8 @@
 /**
  * Builds the request head sent upstream: the client's end-to-end headers, then the headers the
  * gateway owns (Host, X-Forwarded-*, X-Real-IP, request ID, traceparent) and plugin overrides — set
- * last, so nothing a client sends, or lists in `Connection`, can remove or forge them.
+ * last, so nothing a client sends, or lists in `Connection`, can remove or forge them; only a plugin's
+ * override replaces a gateway-owned value.
  */
 import type { IncomingMessage } from 'node:http';
 import type { TLSSocket } from 'node:tls';
@@ -61,6 +62,7 @@ export function upstreamHeaders(
   const trusted = facts.peerTrusted;
   const incomingFor = headers['x-forwarded-for'];
   const peer = req.socket.remoteAddress ?? '';
+  const ownedStart = out.length;
   out.push(
     'host',
     preserveHost && headers.host ? headers.host : target.hostHeader,
@@ -83,6 +85,8 @@ export function upstreamHeaders(
   );
   if (strippedPrefix !== '') out.push('x-forwarded-prefix', strippedPrefix);
   if (overrides !== null) {
+    // A plugin's override also wins over the gateway's own value (e.g. a tracer's child span in traceparent).
+    for (let i = out.length - 2; i >= ownedStart; i -= 2) if (overrides.has(out[i]!)) out.splice(i, 2);
     for (const [name, value] of overrides) if (value !== null) out.push(name, value);
   }
   return out;

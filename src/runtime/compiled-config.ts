@@ -11,6 +11,7 @@ import type { PluginChain } from '../pipeline/chain.js';
 import type { PluginRegistry } from '../pipeline/registry.js';
 import { createBalancer, SingleTarget, UpstreamTarget, type Balancer } from '../proxy/balancer.js';
 import type { PoolRegistry } from '../proxy/pools.js';
+import { TargetHealth } from '../proxy/target-health.js';
 import { compileRouter, type Router } from '../routing/router.js';
 import type { Settings } from '../settings/schema.js';
 
@@ -31,6 +32,8 @@ export interface CompiledConfig {
   router: Router;
   routes: ReadonlyMap<RouteEntity, CompiledRoute>;
   instances: ReadonlyMap<string, PluginHandlers>;
+  /** The global plugins' chain, whose log phase also sees requests that matched no route. */
+  globalChain: PluginChain;
   /** Every upstream's balancer, by upstream name, for status and health reporting. */
   upstreams: ReadonlyMap<string, Balancer>;
   pools: ReadonlySet<Pool>;
@@ -84,20 +87,20 @@ export function compileConfig(config: GatewayConfig, version: number, deps: Comp
     if (balancer) return balancer;
     const tlsVerify = service.tls_verify ?? true;
     const upstream = upstreamByName.get(service.host);
-    const makeTarget = (host: string, port: number, weight: number, header: string) => {
+    const makeTarget = (host: string, port: number, weight: number, header: string, health: TargetHealth | null) => {
       const pool = deps.pools.get({ origin: `${service.protocol}://${host.includes(':') ? `[${host}]` : host}:${port}`, connectTimeout: service.connect_timeout, tlsVerify });
       pools.add(pool);
-      return new UpstreamTarget(`${host}:${port}`, header, weight, pool);
+      return new UpstreamTarget(`${host}:${port}`, header, weight, pool, health);
     };
     if (upstream) {
       const header = upstream.host_header ?? hostHeader(upstream.name, service.port, service.protocol);
       const targets = upstream.targets.map((t) => {
         const [host, port] = splitTarget(t.target);
-        return makeTarget(host, port, t.weight, header);
+        return makeTarget(host, port, t.weight, header, new TargetHealth());
       });
       balancer = createBalancer(upstream, targets);
     } else {
-      balancer = new SingleTarget(makeTarget(service.host, service.port, 100, hostHeader(service.host, service.port, service.protocol)));
+      balancer = new SingleTarget(makeTarget(service.host, service.port, 100, hostHeader(service.host, service.port, service.protocol), null));
     }
     balancers.set(key, balancer);
     return balancer;
@@ -127,5 +130,5 @@ export function compileConfig(config: GatewayConfig, version: number, deps: Comp
     if (upstreamByName.has(service.host)) upstreams.set(service.host, balancerFor(service));
   }
 
-  return { version, config, router: compileRouter(servable), routes, instances, upstreams, pools };
+  return { version, config, router: compileRouter(servable), routes, instances, globalChain: chains.globalChain(), upstreams, pools };
 }

@@ -77,3 +77,14 @@ export async function eventually<T>(read: () => T | undefined, what: string, tim
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
 }
+
+/** `eventually` for reads that are themselves asynchronous (a file, a scrape). */
+export async function eventuallyAsync<T>(read: () => Promise<T | undefined>, what = 'condition', timeoutMs = 5000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await read();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
