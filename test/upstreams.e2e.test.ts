@@ -34,7 +34,8 @@ describe('upstreams and targets', () => {
         { name: 'weighted', targets: [target(backends[0]!, 300), target(backends[1]!, 100)] },
         { name: 'least', algorithm: 'least-connections', targets: [target(backends[0]!), target(backends[1]!)] },
         { name: 'hashed', algorithm: 'consistent-hashing', hash_on: 'header', hash_on_header: 'x-user', targets: backends.map((b) => target(b)) },
-        { name: 'flaky', targets: [{ target: `127.0.0.1:${refused}`, weight: 100 }, target(backends[2]!)] },
+        // One upstream per test: passive health checks take a target out after repeated failures.
+        ...['flaky', 'flaky-no-retry', 'flaky-body'].map((name) => ({ name, targets: [{ target: `127.0.0.1:${refused}`, weight: 100 }, target(backends[2]!)] })),
         { name: 'empty', targets: [{ target: `127.0.0.1:${backends[0]!.port}`, weight: 0 }] },
       ],
       services: [
@@ -42,7 +43,8 @@ describe('upstreams and targets', () => {
         service('least', 'least'),
         service('hashed', 'hashed'),
         service('flaky', 'flaky', { retries: 1 }),
-        service('flaky-no-retry', 'flaky', { retries: 0 }),
+        service('flaky-no-retry', 'flaky-no-retry', { retries: 0 }),
+        service('flaky-body', 'flaky-body', { retries: 3 }),
         service('empty', 'empty'),
       ],
     });
@@ -103,7 +105,7 @@ describe('upstreams and targets', () => {
     assert.deepEqual([...outcomes].sort(), ['2', '502']);
     const bodyOutcomes = new Set<string>();
     for (let i = 0; i < 6; i++) {
-      const res = await request(`${gw.url}/flaky`, { method: 'PUT', body: 'payload' });
+      const res = await request(`${gw.url}/flaky-body`, { method: 'PUT', body: 'payload' });
       await res.body.dump();
       bodyOutcomes.add(String(res.headers['x-backend'] ?? res.statusCode));
     }
