@@ -15,6 +15,9 @@ const REDACTED_PATHS = [
   'headers.apikey',
 ];
 
+/** Lines wait in the write buffer at most this long, so a quiet gateway's logs still show promptly. */
+const FLUSH_INTERVAL_MS = 250;
+
 export interface LoggerOptions {
   level: string;
   /** Where lines go; defaults to an asynchronous stdout stream. */
@@ -22,7 +25,7 @@ export interface LoggerOptions {
 }
 
 export function createLogger(options: LoggerOptions): Logger {
-  const destination = options.destination ?? pino.destination({ dest: 1, sync: false, minLength: 4096 });
+  const destination = options.destination ?? bufferedStdout();
   return pino(
     {
       level: options.level,
@@ -33,4 +36,10 @@ export function createLogger(options: LoggerOptions): Logger {
     },
     destination,
   );
+}
+
+function bufferedStdout(): DestinationStream {
+  const destination = pino.destination({ dest: 1, sync: false, minLength: 4096 });
+  setInterval(() => destination.flush(), FLUSH_INTERVAL_MS).unref();
+  return destination;
 }
