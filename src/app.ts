@@ -123,6 +123,10 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   let closing: Promise<void> | null = null;
   const close = async () => {
     logger.info({ drain_timeout_ms: settings.DRAIN_TIMEOUT_MS }, 'draining: no new connections, waiting for in-flight requests');
+    // close() ends only the connections idle right now; one that finishes its in-flight response
+    // later would stay open for the whole keep-alive timeout, which Node reads when a response
+    // ends — so a short one closes each connection as soon as its last response is done.
+    for (const app of listeners) app.server.keepAliveTimeout = 1;
     const drain = Promise.all(listeners.map((app) => app.close()));
     const timer = setTimeout(() => {
       logger.warn({ drain_timeout_ms: settings.DRAIN_TIMEOUT_MS }, 'drain timeout reached; closing remaining connections');
