@@ -49,6 +49,8 @@ async function runWorker(settings: Settings, options: StartOptions): Promise<num
   } catch (error) {
     if (error instanceof ConfigLoadError) reportInvalidConfig(settings.CONFIG, error.issues);
     else process.stderr.write(`gatehouse: cannot start: ${error instanceof Error ? error.message : String(error)}\n`);
+    // A worker's channel to the primary would keep it alive; without it, it exits with the code.
+    cluster.worker?.disconnect();
     return 1;
   }
   const started = gateway;
