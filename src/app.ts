@@ -61,6 +61,14 @@ async function listen(app: FastifyInstance, name: string, address: ListenAddress
   }
 }
 
+async function readPem(setting: string, path: string): Promise<Buffer> {
+  try {
+    return await readFile(path);
+  } catch (error) {
+    throw new Error(`GATEHOUSE_${setting}: cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`, { cause: error });
+  }
+}
+
 export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const { settings } = options;
   const logger = options.logger ?? createLogger({ level: settings.LOG_LEVEL });
@@ -99,7 +107,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       accessLog,
       logger,
     });
-    const tls = settings.TLS_CERT && settings.TLS_KEY ? { cert: await readFile(settings.TLS_CERT), key: await readFile(settings.TLS_KEY) } : null;
+    const tls = settings.TLS_CERT && settings.TLS_KEY ? { cert: await readPem('TLS_CERT', settings.TLS_CERT), key: await readPem('TLS_KEY', settings.TLS_KEY) } : null;
     proxy = buildProxyServer({ handler, logger, maxHeaderBytes: settings.MAX_HEADER_BYTES });
     proxyTls = tls ? buildProxyServer({ handler, logger, maxHeaderBytes: settings.MAX_HEADER_BYTES, tls }) : null;
     admin = buildAdminServer(settings, { runtime, store: 'file', redisState: () => 'not_configured' });
