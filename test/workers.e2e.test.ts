@@ -1,8 +1,10 @@
 /** Black-box: GATEHOUSE_WORKERS=2 — two worker processes share the proxy and admin ports, and SIGTERM stops them all. */
 import assert from 'node:assert/strict';
+import { writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { describe, it } from 'node:test';
 import { request } from 'undici';
+import { stringify } from 'yaml';
 import { runCli, startCli, waitUntil } from './helpers/cli.js';
 import { writeTempConfig } from './helpers/gateway.js';
 import { startUpstream } from './helpers/upstream.js';
@@ -17,7 +19,7 @@ function isRunning(pid: number): boolean {
 }
 
 describe('GATEHOUSE_WORKERS=2', () => {
-  it('serves the proxy port from two worker processes and stops them all on SIGTERM', async () => {
+  it('serves the proxy port from two worker processes, reloads them all on SIGHUP, stops them all on SIGTERM', async () => {
     const upstream = await startUpstream();
     const gw = await startCli(
       { _format_version: '3.0', services: [{ name: 'echo', url: upstream.url, routes: [{ name: 'echo', paths: ['/echo'] }] }] },
@@ -50,6 +52,21 @@ describe('GATEHOUSE_WORKERS=2', () => {
         15_000,
       );
       assert.deepEqual([...adminPids].sort(), [...workers].sort());
+
+      // SIGHUP to the primary reloads every worker.
+      await writeFile(gw.configPath, stringify({ _format_version: '3.0', services: [{ name: 'echo', url: upstream.url, routes: [{ name: 'two', paths: ['/two'] }] }] }));
+      gw.cli.signal('SIGHUP');
+      const versions = new Map<number, number>();
+      await waitUntil(
+        async () => {
+          const res = await request(`${gw.adminUrl}/status`, { reset: true });
+          const doc = (await res.body.json()) as { pid: number; config_version: number };
+          versions.set(doc.pid, doc.config_version);
+          return versions.size === 2 && [...versions.values()].every((version) => version === 2);
+        },
+        'both workers on config version 2',
+        15_000,
+      );
 
       gw.cli.signal('SIGTERM');
       assert.deepEqual(await gw.cli.waitForExit(), { code: 0, signal: null }, gw.cli.output());

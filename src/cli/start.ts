@@ -4,7 +4,7 @@
  * SIGTERM/SIGINT drain in-flight requests and exit.
  */
 import cluster, { type Worker } from 'node:cluster';
-import { ConfigLoadError, startGateway } from '../app.js';
+import { ConfigLoadError, startGateway, type Gateway } from '../app.js';
 import { loadConfigFile } from '../config/load-file.js';
 import type { ConfigIssue } from '../config/types.js';
 import { startEchoUpstream } from '../demo/echo-upstream.js';
@@ -43,7 +43,10 @@ function reportInvalidConfig(file: string, issues: ConfigIssue[]): void {
 }
 
 async function runWorker(settings: Settings, options: StartOptions): Promise<number> {
-  let gateway;
+  let gateway: Gateway | undefined;
+  // Installed first: SIGHUP's default action would kill a process still starting (a reload sent
+  // to all workers while one restarts). The file is read fresh at start anyway.
+  process.on('SIGHUP', () => void gateway?.reload());
   try {
     gateway = await startGateway({ settings });
   } catch (error) {
@@ -54,12 +57,11 @@ async function runWorker(settings: Settings, options: StartOptions): Promise<num
     return 1;
   }
   const started = gateway;
-  process.on('SIGHUP', () => void started.reload());
   const stop = () => void started.close().then(() => process.exit(0));
   process.once('SIGTERM', stop);
   process.once('SIGINT', stop);
   if (options.demo && cluster.isPrimary) await startEchoUpstream(DEMO_ECHO_HOST, DEMO_ECHO_PORT);
-  process.send?.(READY_MESSAGE);
+  cluster.worker?.send(READY_MESSAGE);
   return new Promise<number>(() => undefined);
 }
 
