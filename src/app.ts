@@ -14,6 +14,7 @@ import type { ConfigIssue } from './config/types.js';
 import { AccessLog } from './observability/access-log.js';
 import { createLogger } from './observability/logger.js';
 import { bindGatewayState } from './observability/metrics.js';
+import type { PluginDefinition } from './pipeline/contract.js';
 import type { PluginRegistry } from './pipeline/registry.js';
 import { TrustedProxies } from './proxy/client-address.js';
 import { PoolRegistry } from './proxy/pools.js';
@@ -56,8 +57,21 @@ function urlOf(app: FastifyInstance, scheme: string): string {
   return `${scheme}://${host === '0.0.0.0' ? '127.0.0.1' : host === '[::]' ? '[::1]' : host}:${address.port}`;
 }
 
-async function listen(app: FastifyInstance, address: ListenAddress): Promise<void> {
-  await app.listen({ host: address.host, port: address.port });
+/** The error names the listener, so "address in use" says which setting to change. */
+async function listen(app: FastifyInstance, name: string, address: ListenAddress): Promise<void> {
+  try {
+    await app.listen({ host: address.host, port: address.port });
+  } catch (error) {
+    throw new Error(`cannot listen for ${name} on ${address.host}:${address.port}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+  }
+}
+
+async function readPem(setting: string, path: string): Promise<Buffer> {
+  try {
+    return await readFile(path);
+  } catch (error) {
+    throw new Error(`GATEHOUSE_${setting}: cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`, { cause: error });
+  }
 }
 
 interface OpenedStore {
@@ -107,50 +121,82 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const registry = options.registry ?? bundledRegistry;
   const pools = new PoolRegistry();
   const runtime = new GatewayRuntime(registry, pools, logger, settings);
-
-  for (const plugin of registry.ordered()) await plugin.init?.({ logger: logger.child({ plugin: plugin.name }), settings });
-
-  const { store, reload, closeSource } = await openConfigStore(settings, registry, runtime, logger);
-
   const accessLog = new AccessLog(settings.ACCESS_LOG ? logger : null);
-  const handler = new ProxyHandler({
-    current: () => runtime.current,
-    trustedProxies: new TrustedProxies(settings.TRUSTED_PROXIES),
-    latencyHeaders: settings.LATENCY_HEADERS,
-    accessLog,
-    logger,
-  });
-  const proxy = buildProxyServer({ handler, logger, maxHeaderBytes: settings.MAX_HEADER_BYTES });
-  const tls = settings.TLS_CERT && settings.TLS_KEY ? { cert: await readFile(settings.TLS_CERT), key: await readFile(settings.TLS_KEY) } : null;
-  const proxyTls = tls ? buildProxyServer({ handler, logger, maxHeaderBytes: settings.MAX_HEADER_BYTES, tls }) : null;
-  const admin = buildAdminServer(settings, { runtime, store, registry, logger });
-  const unbindMetrics = bindGatewayState({
-    configVersion: () => runtime.version,
-    datastoreReachable: () => ['ready', 'not_configured'].includes(store.redisState()),
-    upstreams: () => runtime.current?.upstreams ?? new Map(),
-  });
+  const initialised: PluginDefinition[] = [];
+  const listeners: FastifyInstance[] = [];
+  let opened: OpenedStore | null = null;
+  let unbindMetrics: () => void = () => undefined;
 
-  await listen(proxy, settings.PROXY_LISTEN);
-  if (proxyTls) await listen(proxyTls, settings.PROXY_TLS_LISTEN);
-  await listen(admin, settings.ADMIN_LISTEN);
+  const release = async () => {
+    opened?.closeSource();
+    await opened?.store.close();
+    runtime.close();
+    await pools.closeAll();
+    for (const plugin of initialised) await plugin.teardown?.();
+    accessLog.flush();
+  };
+
+  let proxy: FastifyInstance;
+  let proxyTls: FastifyInstance | null;
+  let admin: FastifyInstance;
+  try {
+    for (const plugin of registry.ordered()) {
+      await plugin.init?.({ logger: logger.child({ plugin: plugin.name }), settings });
+      initialised.push(plugin);
+    }
+    opened = await openConfigStore(settings, registry, runtime, logger);
+    const store = opened.store;
+
+    const handler = new ProxyHandler({
+      current: () => runtime.current,
+      trustedProxies: new TrustedProxies(settings.TRUSTED_PROXIES),
+      latencyHeaders: settings.LATENCY_HEADERS,
+      accessLog,
+      logger,
+    });
+    const tls = settings.TLS_CERT && settings.TLS_KEY ? { cert: await readPem('TLS_CERT', settings.TLS_CERT), key: await readPem('TLS_KEY', settings.TLS_KEY) } : null;
+    proxy = buildProxyServer({ handler, logger, maxHeaderBytes: settings.MAX_HEADER_BYTES });
+    proxyTls = tls ? buildProxyServer({ handler, logger, maxHeaderBytes: settings.MAX_HEADER_BYTES, tls }) : null;
+    admin = buildAdminServer(settings, { runtime, store, registry, logger });
+    unbindMetrics = bindGatewayState({
+      configVersion: () => runtime.version,
+      datastoreReachable: () => ['ready', 'not_configured'].includes(store.redisState()),
+      upstreams: () => runtime.current?.upstreams ?? new Map(),
+    });
+
+    listeners.push(proxy);
+    await listen(proxy, 'proxy', settings.PROXY_LISTEN);
+    if (proxyTls) {
+      listeners.push(proxyTls);
+      await listen(proxyTls, 'TLS proxy', settings.PROXY_TLS_LISTEN);
+    }
+    listeners.push(admin);
+    await listen(admin, 'admin', settings.ADMIN_LISTEN);
+  } catch (error) {
+    // A start that fails half-way must not leave a listener or a plugin connection holding the process.
+    await Promise.all(listeners.map((app) => app.close()));
+    await release();
+    throw error;
+  }
+  const started = opened!;
   logger.info({ proxy: urlOf(proxy, 'http'), proxy_tls: proxyTls ? urlOf(proxyTls, 'https') : null, admin: urlOf(admin, 'http') }, 'gatehouse started');
 
   let closing: Promise<void> | null = null;
   const close = async () => {
-    closeSource();
     unbindMetrics();
-    const drain = Promise.all([proxy.close(), proxyTls?.close(), admin.close()]);
+    logger.info({ drain_timeout_ms: settings.DRAIN_TIMEOUT_MS }, 'draining: no new connections, waiting for in-flight requests');
+    // close() ends only the connections idle right now; one that finishes its in-flight response
+    // later would stay open for the whole keep-alive timeout, which Node reads when a response
+    // ends — so a short one closes each connection as soon as its last response is done.
+    for (const app of listeners) app.server.keepAliveTimeout = 1;
+    const drain = Promise.all(listeners.map((app) => app.close()));
     const timer = setTimeout(() => {
       logger.warn({ drain_timeout_ms: settings.DRAIN_TIMEOUT_MS }, 'drain timeout reached; closing remaining connections');
-      for (const app of [proxy, proxyTls]) app?.server.closeAllConnections();
+      for (const app of listeners) app.server.closeAllConnections();
     }, settings.DRAIN_TIMEOUT_MS);
     await drain;
     clearTimeout(timer);
-    await store.close();
-    runtime.close();
-    await pools.closeAll();
-    for (const plugin of registry.ordered()) await plugin.teardown?.();
-    accessLog.flush();
+    await release();
     logger.info('gatehouse stopped');
     logger.flush();
   };
@@ -160,9 +206,9 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     proxyTlsUrl: proxyTls ? urlOf(proxyTls, 'https') : null,
     adminUrl: urlOf(admin, 'http'),
     runtime,
-    store,
+    store: started.store,
     logger,
-    reload,
+    reload: started.reload,
     close: () => (closing ??= close()),
   };
 }

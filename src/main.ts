@@ -48,12 +48,5 @@ async function main(argv: string[]): Promise<number> {
   return 2;
 }
 
-main(process.argv.slice(2)).then(
-  (code) => {
-    if (code !== 0 || process.argv[2] !== 'start') process.exitCode = code;
-  },
-  (error: unknown) => {
-    process.stderr.write(`gatehouse: ${error instanceof Error ? error.stack : String(error)}\n`);
-    process.exitCode = 1;
-  },
-);
+// `start` never resolves while serving: its signal handlers end the process.
+process.exitCode = await main(process.argv.slice(2));

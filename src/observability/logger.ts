@@ -18,6 +18,9 @@ const REDACTED_PATHS = [
   'headers.apikey',
 ];
 
+/** Lines wait in the write buffer at most this long, so a quiet gateway's logs still show promptly. */
+const FLUSH_INTERVAL_MS = 250;
+
 export interface LoggerOptions {
   level: string;
   /** Where lines go; defaults to an asynchronous stdout stream. */
@@ -25,7 +28,7 @@ export interface LoggerOptions {
 }
 
 export function createLogger(options: LoggerOptions): Logger {
-  const destination = options.destination ?? pino.destination({ dest: 1, sync: false, minLength: 4096, maxWrite: MAX_WRITE_BYTES });
+  const destination = options.destination ?? bufferedStdout();
   return pino(
     {
       level: options.level,
@@ -36,4 +39,10 @@ export function createLogger(options: LoggerOptions): Logger {
     },
     destination,
   );
+}
+
+function bufferedStdout(): DestinationStream {
+  const destination = pino.destination({ dest: 1, sync: false, minLength: 4096, maxWrite: MAX_WRITE_BYTES });
+  setInterval(() => destination.flush(), FLUSH_INTERVAL_MS).unref();
+  return destination;
 }

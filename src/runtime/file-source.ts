@@ -3,7 +3,8 @@
  * it on demand (SIGHUP) or when it changes (with watching on). An invalid file is rejected with its
  * errors logged; the running version keeps serving.
  */
-import { watch, type FSWatcher } from 'node:fs';
+import { statSync, watch, type FSWatcher } from 'node:fs';
+import { dirname } from 'node:path';
 import type { Logger } from 'pino';
 import { loadConfigFile } from '../config/load-file.js';
 import type { ConfigIssue } from '../config/types.js';
@@ -41,15 +42,37 @@ export class FileConfigSource {
     }
   }
 
+  /**
+   * Watches the file's directory, not the file: editors (and Kubernetes ConfigMap symlink swaps)
+   * replace the file by a rename, which would leave a watch on the file itself on the old inode.
+   * Any event in the directory triggers a check; only a file whose identity or content stamp
+   * changed is reloaded.
+   */
   watch(): void {
-    this.watcher = watch(this.path, () => {
+    let seen = fileStamp(this.path);
+    this.watcher = watch(dirname(this.path), () => {
       if (this.pending) clearTimeout(this.pending);
-      this.pending = setTimeout(() => void this.load(), WATCH_DEBOUNCE_MS);
+      this.pending = setTimeout(() => {
+        const stamp = fileStamp(this.path);
+        if (stamp === seen) return;
+        seen = stamp;
+        void this.load();
+      }, WATCH_DEBOUNCE_MS);
     });
   }
 
   close(): void {
     this.watcher?.close();
     if (this.pending) clearTimeout(this.pending);
+  }
+}
+
+/** Identity and version of the file the path resolves to now (symlinks followed). */
+function fileStamp(path: string): string {
+  try {
+    const stat = statSync(path);
+    return `${stat.dev}:${stat.ino}:${stat.size}:${stat.mtimeMs}`;
+  } catch (error) {
+    return `missing:${(error as NodeJS.ErrnoException).code}`;
   }
 }

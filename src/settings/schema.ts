@@ -17,7 +17,7 @@ export const DEFAULT_CONFIG_POLL_MS = 2000;
 function listenAddress(defaultValue: string) {
   return z
     .string()
-    .regex(/^(\[[0-9a-fA-F:.]+\]|[^:\s]+):\d{1,5}$/, 'must be host:port, e.g. 0.0.0.0:8000')
+    .regex(/^(\[[0-9a-fA-F:.]+\]|[^:\s]+):\d{1,5}$/, { message: 'must be host:port, e.g. 0.0.0.0:8000', abort: true })
     .refine((value) => Number(value.slice(value.lastIndexOf(':') + 1)) <= 65535, 'port must be 0-65535')
     .default(defaultValue)
     .transform((value) => {
@@ -37,7 +37,7 @@ const cidr = z.string().refine((value) => {
   if (bits === undefined) return true;
   const n = Number(bits);
   return Number.isInteger(n) && n >= 0 && n <= (family === 4 ? 32 : 128);
-}, 'must be an IP address or CIDR, e.g. 10.0.0.0/8');
+}, { error: (issue) => `${JSON.stringify(issue.input)} is not an IP address or CIDR, e.g. 10.0.0.0/8` });
 
 const booleanFlag = z.enum(['true', 'false', '1', '0', 'on', 'off']).transform((v) => v === 'true' || v === '1' || v === 'on');
 
@@ -92,7 +92,13 @@ export function parseSettings(env: NodeJS.ProcessEnv): SettingsResult {
 export function settingsFrom(input: SettingsInput): SettingsResult {
   const parsed = settingsSchema.safeParse(input);
   if (!parsed.success) {
-    return { ok: false, errors: parsed.error.issues.map((issue) => `${PREFIX}${issue.path.join('.')}: ${issue.message}`) };
+    // One line per setting: a list setting (TRUSTED_PROXIES) can fail on several entries at once.
+    const messages = new Map<string, string[]>();
+    for (const issue of parsed.error.issues) {
+      const key = String(issue.path[0]);
+      messages.set(key, [...(messages.get(key) ?? []), issue.message]);
+    }
+    return { ok: false, errors: [...messages].map(([key, list]) => `${PREFIX}${key}: ${list.join('; ')}`) };
   }
   const settings = parsed.data;
   const errors: string[] = [];
