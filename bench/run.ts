@@ -15,8 +15,10 @@ import { loadTool, runLoad, type LoadResult } from './load.js';
 import { firstLine, freePort, rssMiB, spawnPinned, stop, waitForHttp } from './processes.js';
 import { PASSTHROUGH, scenarios, type GatehouseScenario } from './scenarios.js';
 
-const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
-const WARMUP_SECONDS = 2;
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 4);
+const WARMUP_SECONDS = 1;
+/** Alternating baseline/subject rounds per ratio. */
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
 const CONNECTIONS = 50;
 const STREAM_MIB = 100;
 const PROXY_CPU = 1;
@@ -29,13 +31,11 @@ interface Row extends LoadResult {
   rssMiB: number;
 }
 
-const rows: Row[] = [];
 
 async function measure(name: string, url: string, pid: number | undefined, headers?: Record<string, string>): Promise<Row> {
   await runLoad({ url, seconds: WARMUP_SECONDS, connections: CONNECTIONS, headers, cpu: LOAD_CPU });
   const result = await runLoad({ url, seconds: SECONDS, connections: CONNECTIONS, headers, cpu: LOAD_CPU });
   const row = { name, ...result, rssMiB: rssMiB(pid) };
-  rows.push(row);
   console.log(`  ${name.padEnd(34)} ${result.requestsPerSecond.toFixed(0).padStart(8)} req/s  p50 ${result.p50Ms.toFixed(2)}ms  p99 ${result.p99Ms.toFixed(2)}ms  rss ${row.rssMiB.toFixed(0)}MiB  errors ${result.errors}`);
   return row;
 }
@@ -85,40 +85,92 @@ async function streamThrough(url: string, pid: number | undefined): Promise<void
   console.log(`  gatehouse RSS: ${rssBefore.toFixed(0)} MiB before, ${rssAfterUpload.toFixed(0)} after upload, ${rssAfter.toFixed(0)} after download`);
 }
 
+/** A load target that stays up for the whole run, so baselines can be re-measured beside each scenario. */
+interface Target {
+  url: string;
+  pid: number | undefined;
+  headers: Record<string, string>;
+  stop(): Promise<void>;
+}
+
+async function startScenario(scenario: GatehouseScenario, upstreamUrl: string): Promise<Target> {
+  const setup = await scenario.setup?.();
+  try {
+    const { child, url } = await startGatehouse(scenario, { ...setup?.replacements, UPSTREAM: upstreamUrl }, setup?.env ?? {});
+    return {
+      url: `${url}${scenario.path}`,
+      pid: child.pid,
+      headers: { ...scenario.headers, ...setup?.headers },
+      stop: async () => {
+        await stop(child);
+        await setup?.close();
+      },
+    };
+  } catch (error) {
+    await setup?.close();
+    throw error;
+  }
+}
+
+/**
+ * Measures `baseline` and `subject` back to back, ROUNDS times alternately, and reports the ratio of
+ * the sums: this machine's speed drifts over minutes, so only adjacent runs compare fairly.
+ */
+async function compare(label: string, baselineName: string, baseline: Target, subjectName: string, subject: Target): Promise<number> {
+  let base = 0;
+  let measured = 0;
+  for (let round = 0; round < ROUNDS; round++) {
+    base += (await measure(baselineName, baseline.url, baseline.pid, baseline.headers)).requestsPerSecond;
+    measured += (await measure(subjectName, subject.url, subject.pid, subject.headers)).requestsPerSecond;
+  }
+  const ratio = measured / base;
+  ratios.push(`  ${label}: ${ratio.toFixed(3)}`);
+  console.log(`  → ${label}: ${ratio.toFixed(3)}\n`);
+  return ratio;
+}
+
+const ratios: string[] = [];
+
 async function main(): Promise<void> {
-  console.log(`Gatehouse benchmark: ${loadTool}, ${CONNECTIONS} connections, ${SECONDS}s per run after ${WARMUP_SECONDS}s warm-up; proxy under test on CPU ${PROXY_CPU}, upstream and load on CPU ${LOAD_CPU}\n`);
+  console.log(
+    `Gatehouse benchmark: ${loadTool}, ${CONNECTIONS} connections, ${SECONDS}s per run after ${WARMUP_SECONDS}s warm-up, ratios from ${ROUNDS} alternating rounds; proxy under test on CPU ${PROXY_CPU}, upstream and load on CPU ${LOAD_CPU}\n`,
+  );
   const upstream = spawnPinned(LOAD_CPU, process.execPath, [here('./upstream.js')]);
   const upstreamUrl = `http://127.0.0.1:${await firstLine(upstream)}`;
+  const running = new Map<string, Target>();
+  const targetFor = async (scenario: GatehouseScenario): Promise<Target> => {
+    let target = running.get(scenario.name);
+    if (!target) {
+      target = await startScenario(scenario, upstreamUrl);
+      running.set(scenario.name, target);
+    }
+    return target;
+  };
   try {
     await measure('direct upstream', `${upstreamUrl}/pass/hello`, upstream.pid);
 
-    const minimal = spawnPinned(PROXY_CPU, process.execPath, [here('./minimal-proxy.js'), upstreamUrl]);
-    const minimalUrl = `http://127.0.0.1:${await firstLine(minimal)}`;
-    const minimalRow = await measure('minimal node:http + undici proxy', `${minimalUrl}/pass/hello`, minimal.pid);
-    await stop(minimal);
+    const minimalChild = spawnPinned(PROXY_CPU, process.execPath, [here('./minimal-proxy.js'), upstreamUrl]);
+    const minimal: Target = { url: `http://127.0.0.1:${await firstLine(minimalChild)}/pass/hello`, pid: minimalChild.pid, headers: {}, stop: () => stop(minimalChild) };
+    const byName = new Map(scenarios.map((s) => [s.name, s]));
+    const passthrough = await targetFor(byName.get(PASSTHROUGH)!);
+    await compare('gatehouse/minimal-proxy', 'minimal node:http + undici proxy', minimal, PASSTHROUGH, passthrough);
+    await minimal.stop();
+    await streamThrough(passthrough.url.replace(/\/pass\/hello$/, ''), passthrough.pid);
 
-    for (const scenario of scenarios) {
-      const setup = await scenario.setup?.();
-      try {
-        const { child, url } = await startGatehouse(scenario, { ...setup?.replacements, UPSTREAM: upstreamUrl }, setup?.env ?? {});
-        await measure(scenario.name, `${url}${scenario.path}`, child.pid, { ...scenario.headers, ...setup?.headers });
-        if (scenario.name === PASSTHROUGH) await streamThrough(url, child.pid);
-        await stop(child);
-      } finally {
-        await setup?.close();
-      }
-    }
-
-    console.log('\nRatios (requests/s):');
-    const byName = new Map(rows.map((r) => [r.name, r]));
-    const passthrough = byName.get(PASSTHROUGH)!;
-    console.log(`  gatehouse/minimal-proxy: ${(passthrough.requestsPerSecond / minimalRow.requestsPerSecond).toFixed(3)}`);
     for (const scenario of scenarios) {
       if (!scenario.baseline) continue;
-      const ratio = byName.get(scenario.name)!.requestsPerSecond / byName.get(scenario.baseline)!.requestsPerSecond;
-      console.log(`  ${scenario.name} / ${scenario.baseline}: ${ratio.toFixed(3)}`);
+      const baseline = await targetFor(byName.get(scenario.baseline)!);
+      const subject = await startScenario(scenario, upstreamUrl);
+      try {
+        await compare(`${scenario.name} / ${scenario.baseline}`, scenario.baseline, baseline, scenario.name, subject);
+      } finally {
+        await subject.stop();
+      }
     }
+    console.log('\nRatios (requests/s, adjacent runs):');
+    for (const line of ratios) console.log(line);
   } finally {
+    for (const target of running.values()) await target.stop();
     await stop(upstream);
   }
 }

@@ -23,7 +23,7 @@ type Comparable = Map<string, { change: EntityChange; form: string }>;
 
 /** JSON with sorted keys and without `id` fields (references are replaced by names first). */
 function canonical(value: unknown): string {
-  return JSON.stringify(value, (key, inner: unknown) => {
+  return JSON.stringify(value, (_key, inner: unknown) => {
     if (inner === null || typeof inner !== 'object' || Array.isArray(inner)) return inner;
     return Object.fromEntries(
       Object.entries(inner)
