@@ -5,6 +5,10 @@ import { createServer } from 'node:net';
 
 const hasTaskset = spawnSync('taskset', ['--version']).status === 0;
 
+/** The gateway under test gets a CPU of its own; upstream, load generator and helpers share the other. */
+export const PROXY_CPU = 1;
+export const LOAD_CPU = 0;
+
 /** Runs `command` pinned to `cpu` (when possible); stdout is returned to the caller, stderr inherited. */
 export function spawnPinned(cpu: number, command: string, args: string[], env: NodeJS.ProcessEnv = {}): ChildProcess {
   const [file, argv] = hasTaskset ? ['taskset', ['-c', String(cpu), command, ...args]] : [command, args];

@@ -12,17 +12,15 @@ import { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { request } from 'undici';
 import { loadTool, runLoad, type LoadResult } from './load.js';
-import { firstLine, freePort, rssMiB, spawnPinned, stop, waitForHttp } from './processes.js';
+import { firstLine, freePort, LOAD_CPU, PROXY_CPU, rssMiB, spawnPinned, stop, waitForHttp } from './processes.js';
 import { PASSTHROUGH, scenarios, type GatehouseScenario } from './scenarios.js';
 
-const SECONDS = Number(process.env.BENCH_SECONDS ?? 4);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 3);
 const WARMUP_SECONDS = 1;
 /** Alternating baseline/subject rounds per ratio. */
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
 const CONNECTIONS = 50;
 const STREAM_MIB = 100;
-const PROXY_CPU = 1;
-const LOAD_CPU = 0;
 const here = (file: string) => fileURLToPath(new URL(file, import.meta.url));
 const mainJs = fileURLToPath(new URL('../src/main.js', import.meta.url));
 
@@ -119,9 +117,17 @@ async function startScenario(scenario: GatehouseScenario, upstreamUrl: string): 
 async function compare(label: string, baselineName: string, baseline: Target, subjectName: string, subject: Target): Promise<number> {
   let base = 0;
   let measured = 0;
+  const measureBaseline = async () => (base += (await measure(baselineName, baseline.url, baseline.pid, baseline.headers)).requestsPerSecond);
+  const measureSubject = async () => (measured += (await measure(subjectName, subject.url, subject.pid, subject.headers)).requestsPerSecond);
   for (let round = 0; round < ROUNDS; round++) {
-    base += (await measure(baselineName, baseline.url, baseline.pid, baseline.headers)).requestsPerSecond;
-    measured += (await measure(subjectName, subject.url, subject.pid, subject.headers)).requestsPerSecond;
+    // Alternating the order cancels a bias towards whichever runs second.
+    if (round % 2 === 0) {
+      await measureBaseline();
+      await measureSubject();
+    } else {
+      await measureSubject();
+      await measureBaseline();
+    }
   }
   const ratio = measured / base;
   ratios.push(`  ${label}: ${ratio.toFixed(3)}`);

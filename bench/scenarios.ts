@@ -4,6 +4,7 @@
  */
 import { startJwtIssuer } from './jwt-issuer.js';
 import { startTestRedis } from '../test/helpers/redis.js';
+import { LOAD_CPU } from './processes.js';
 
 /** What a scenario's setup step started (a JWKS server, a private Redis), how to use it and how to stop it. */
 export interface ScenarioSetup {
@@ -39,7 +40,8 @@ const BENCH_API_KEY = 'bench-api-key-0123456789abcdef';
 
 /** A private redis-server on a free port (never a shared one), nothing persisted. */
 async function privateRedis(): Promise<ScenarioSetup> {
-  const redis = await startTestRedis();
+  // On the load generator's CPU: Redis work must not be taken from the gateway under test.
+  const redis = await startTestRedis({ cpu: LOAD_CPU });
   return { env: { GATEHOUSE_REDIS_URL: redis.url }, close: redis.close };
 }
 

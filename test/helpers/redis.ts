@@ -40,12 +40,17 @@ async function waitUntilReady(port: number, timeoutMs = 10_000): Promise<void> {
   }
 }
 
-export async function startTestRedis(): Promise<TestRedis> {
+/** `cpu` pins the server to one CPU with taskset (the benchmark keeps it off the gateway's CPU). */
+export async function startTestRedis(options: { cpu?: number } = {}): Promise<TestRedis> {
   if (spawnSync('redis-server', ['--version']).error) throw new Error(INSTALL_HINT);
   const port = await freePort();
   let child: ChildProcess | null = null;
   const start = async () => {
-    child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+    const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'];
+    child =
+      options.cpu === undefined
+        ? spawn('redis-server', args, { stdio: 'ignore' })
+        : spawn('taskset', ['-c', String(options.cpu), 'redis-server', ...args], { stdio: 'ignore' });
     await waitUntilReady(port);
   };
   const stop = async () => {
