@@ -9,10 +9,13 @@ const hasTaskset = spawnSync('taskset', ['--version']).status === 0;
 export const PROXY_CPU = 1;
 export const LOAD_CPU = 0;
 
-/** Runs `command` pinned to `cpu` (when possible); stdout is returned to the caller, stderr inherited. */
-export function spawnPinned(cpu: number, command: string, args: string[], env: NodeJS.ProcessEnv = {}): ChildProcess {
+/**
+ * Runs `command` pinned to `cpu` (when possible), stderr inherited. stdout is piped to the caller, or
+ * with `discardStdout` goes straight to /dev/null (so reading it costs no CPU during a measurement).
+ */
+export function spawnPinned(cpu: number, command: string, args: string[], env: NodeJS.ProcessEnv = {}, discardStdout = false): ChildProcess {
   const [file, argv] = hasTaskset ? ['taskset', ['-c', String(cpu), command, ...args]] : [command, args];
-  return spawn(file, argv, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+  return spawn(file, argv, { env: { ...process.env, ...env }, stdio: ['ignore', discardStdout ? 'ignore' : 'pipe', 'inherit'] });
 }
 
 /** The first line a child prints (the port it listens on). */

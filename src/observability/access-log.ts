@@ -8,6 +8,7 @@
 import pino, { type Logger } from 'pino';
 import type { RequestSummary } from '../pipeline/contract.js';
 import type { Exchange } from '../proxy/exchange.js';
+import type { CompiledRoute } from '../runtime/compiled-config.js';
 import { consumerName } from './log-entry.js';
 
 interface LineSink {
@@ -34,6 +35,7 @@ export class AccessLog {
   /** The timestamp string is made once per millisecond, not once per line. */
   private isoMs = 0;
   private iso = '';
+  private readonly routeFieldCache = new WeakMap<CompiledRoute, string>();
 
   /** `logger` null (GATEHOUSE_ACCESS_LOG off) or above level info writes nothing. */
   constructor(logger: Logger | null) {
@@ -44,7 +46,7 @@ export class AccessLog {
   write(exchange: Exchange, summary: RequestSummary): void {
     if (this.sink === null) return;
     const ctx = exchange.ctx;
-        const compiled = exchange.compiled;
+    const compiled = exchange.compiled;
     const latency = summary.latency;
     const now = Date.now();
     if (now !== this.isoMs) {
@@ -53,12 +55,13 @@ export class AccessLog {
     }
     let line =
       `${this.prefix}"${this.iso}","request_id":${quote(exchange.requestId)},"trace_id":"${exchange.trace.traceId}"` +
-      `,"method":${quote(exchange.req.method)},"host":${quote(exchange.host)},"path":${quote(exchange.path)}` +
-      `,"route":${optional(compiled?.routeLabel)},"service":${optional(compiled?.serviceLabel || null)}` +
+      // Methods are HTTP tokens and client addresses IPs: neither can hold a character JSON escapes.
+      `,"method":"${exchange.req.method}","host":${quote(exchange.host)},"path":${quote(exchange.path)}` +
+      (compiled ? this.routeFields(compiled) : ',"route":null,"service":null') +
       `,"consumer":${optional(consumerName(ctx?.consumer))}` +
       `,"upstream":${optional(summary.upstream)},"status":${summary.status}` +
       `,"latency_ms":{"request":${latency.request},"upstream":${latency.upstream},"proxy":${latency.proxy}}` +
-      `,"bytes_in":${summary.bytesIn},"bytes_out":${summary.bytesOut},"client_ip":${quote(exchange.clientIp)}`;
+      `,"bytes_in":${summary.bytesIn},"bytes_out":${summary.bytesOut},"client_ip":"${exchange.clientIp}"`;
     if (summary.error !== null) line += `,"error":${quote(summary.error)}`;
     if (summary.cause !== null) line += `,"cause":${quote(summary.cause)}`;
     if (ctx?.logFields) {
@@ -71,6 +74,16 @@ export class AccessLog {
       this.timer = setTimeout(this.flushSoon, FLUSH_INTERVAL_MS);
       this.timer.unref();
     }
+  }
+
+  /** The route and service fields, serialised once per compiled route rather than once per line. */
+  private routeFields(compiled: CompiledRoute): string {
+    let fields = this.routeFieldCache.get(compiled);
+    if (fields === undefined) {
+      fields = `,"route":${quote(compiled.routeLabel)},"service":${optional(compiled.serviceLabel || null)}`;
+      this.routeFieldCache.set(compiled, fields);
+    }
+    return fields;
   }
 
   /** Hands every pending line to the destination (also called at shutdown). */
