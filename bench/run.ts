@@ -165,7 +165,6 @@ async function main(): Promise<void> {
     const passthrough = await targetFor(byName.get(PASSTHROUGH)!);
     await compare('gatehouse/minimal-proxy', 'minimal node:http + undici proxy', minimal, PASSTHROUGH, passthrough);
     await minimal.stop();
-    await streamThrough(passthrough.url.replace(/\/pass\/hello$/, ''), passthrough.pid);
 
     for (const scenario of scenarios) {
       if (!scenario.baseline) continue;
@@ -177,6 +176,8 @@ async function main(): Promise<void> {
         await subject.stop();
       }
     }
+    // Last, so the 100 MB transfers cannot disturb the throughput runs.
+    await streamThrough(passthrough.url.replace(/\/pass\/hello$/, ''), passthrough.pid);
     console.log('\nRatios (requests/s, adjacent runs):');
     for (const line of ratios) console.log(line);
   } finally {
