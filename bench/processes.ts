@@ -1,7 +1,7 @@
 /** Child processes for the benchmark: pinned to a CPU when taskset exists, ports read from stdout or polled. */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+export { freePort } from '../test/helpers/free-port.js';
 
 const hasTaskset = spawnSync('taskset', ['--version']).status === 0;
 
@@ -29,14 +29,6 @@ export function firstLine(child: ChildProcess): Promise<string> {
     });
     child.once('exit', (code) => reject(new Error(`process exited with ${code} before it was ready`)));
   });
-}
-
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
 }
 
 export async function waitForHttp(url: string, timeoutMs = 20_000): Promise<void> {

@@ -4,10 +4,12 @@
  * stdout/stderr line collected so tests can read the logs.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { request } from 'undici';
+import { freePort } from './free-port.js';
 import { writeTempConfig, type LogLine } from './gateway.js';
+
+export { freePort };
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const READY_TIMEOUT_MS = 20_000;
@@ -16,15 +18,6 @@ const EXIT_TIMEOUT_MS = 15_000;
 export interface Exit {
   code: number | null;
   signal: NodeJS.Signals | null;
-}
-
-/** A port that was free a moment ago (the gateway binds it next). */
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
 }
 
 /** The parent's environment without any GATEHOUSE_* variable, plus the test's settings. */

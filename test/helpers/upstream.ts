@@ -1,6 +1,7 @@
 /** Real HTTP upstream servers for black-box tests, listening on a free loopback port. */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { freePort } from './free-port.js';
 
 export interface SeenRequest {
   method: string;
@@ -52,11 +53,5 @@ export async function startUpstream(handler: UpstreamHandler = echoHandler): Pro
   };
 }
 
-/** A port that was free a moment ago and has nothing listening now (for "connection refused"). */
-export async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as AddressInfo).port;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
+/** A port with nothing listening on it (for "connection refused"). */
+export const closedPort = freePort;
