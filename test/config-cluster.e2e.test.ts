@@ -47,11 +47,18 @@ async function servedEverywhere(proxies: GatewayProcess[], path: string, since: 
   return performance.now() - since;
 }
 
-function summary(values: number[]): string {
+function quantile(values: number[], q: number): number {
   const sorted = [...values].sort((a, b) => a - b);
-  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!.toFixed(1);
-  return `n=${sorted.length} min=${at(0)} median=${at(0.5)} p95=${at(0.95)} max=${at(1)} ms`;
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
 }
+
+function summary(values: number[]): string {
+  const at = (q: number) => quantile(values, q).toFixed(1);
+  return `n=${values.length} min=${at(0)} median=${at(0.5)} p95=${at(0.95)} max=${at(1)} ms`;
+}
+
+/** The issue's bound. Asserted on the median: one write's maximum on a shared 2-core CI machine is scheduling noise. */
+const PROPAGATION_BOUND_MS = 100;
 
 interface TrafficResult {
   ok: number;
@@ -131,6 +138,7 @@ describe('config in Redis across three gateway processes', () => {
       times.push(await servedEverywhere(all, `/p${i}`, performance.now()));
     }
     console.log(`propagation write response → served by all 3: ${summary(times)}`);
+    assert.ok(quantile(times, 0.5) < PROPAGATION_BOUND_MS, `median propagation ${summary(times)}`);
     const versions = await Promise.all(all.map(async (gw) => (await statusBody(gw)).config_version));
     assert.equal(new Set(versions).size, 1);
   });
