@@ -15,10 +15,10 @@ import { loadTool, runLoad, type LoadResult } from './load.js';
 import { firstLine, freePort, LOAD_CPU, PROXY_CPU, rssMiB, spawnPinned, stop, waitForHttp } from './processes.js';
 import { PASSTHROUGH, scenarios, type GatehouseScenario } from './scenarios.js';
 
-const SECONDS = Number(process.env.BENCH_SECONDS ?? 4);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 2);
 const WARMUP_SECONDS = 1;
 /** Alternating baseline/subject rounds per ratio. */
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 4);
 const CONNECTIONS = 50;
 const STREAM_MIB = 100;
 const here = (file: string) => fileURLToPath(new URL(file, import.meta.url));
