@@ -10,18 +10,24 @@ import type { CompiledRoute } from '../runtime/compiled-config.js';
 import type { TraceContext } from '../observability/trace-context.js';
 import type { UpstreamTarget } from './balancer.js';
 import type { ProxyRequestContext } from './request-context.js';
+import type { UpstreamCall } from './upstream-call.js';
+import type { ForwardedFacts } from './upstream-request.js';
 
 /** Logged status when the client went away before the response finished (nginx's convention). */
 export const CLIENT_CLOSED_STATUS = 499;
 
-export class Exchange {
+export class Exchange implements ForwardedFacts {
   ctx: ProxyRequestContext | null = null;
   compiled: CompiledRoute | null = null;
+  /** The upstream call in flight, aborted when the client goes away. */
+  call: UpstreamCall | null = null;
   /** The global plugins whose log phase sees this request when it matched no route. */
   unmatchedChain: PluginChain | null = null;
   path = '';
   host = '';
   clientIp = '';
+  /** The client's peer is a trusted proxy, so its X-Forwarded-Proto/Host/Port are believed. */
+  peerTrusted = false;
   upstreamSentAt = 0;
   upstreamHeadersAt = 0;
   status = 0;
@@ -40,6 +46,8 @@ export class Exchange {
     public requestId: string,
     readonly trace: TraceContext,
     readonly startedAt: number,
+    /** The port of the listener the request arrived on. */
+    readonly listenerPort: number,
   ) {}
 
   summary(now: number): RequestSummary {

@@ -10,6 +10,7 @@ import { requestIdFrom } from '../observability/request-id.js';
 import { continueTrace } from '../observability/trace-context.js';
 import type { ShortCircuit } from '../pipeline/contract.js';
 import type { Logger } from 'pino';
+import type { RouteMatch } from '../routing/router.js';
 import { upstreamPath } from '../routing/upstream-path.js';
 import type { CompiledConfig } from '../runtime/compiled-config.js';
 import type { TrustedProxies } from './client-address.js';
@@ -40,12 +41,11 @@ export class ProxyHandler {
 
   handle(req: IncomingMessage, res: ServerResponse, listenerPort: number): void {
     const headers = req.headers;
-    const exchange = new Exchange(req, res, requestIdFrom(headers['x-request-id']), continueTrace(headers.traceparent), performance.now());
-    let call: UpstreamCall | null = null;
-    res.once('close', () => {
+    const exchange = new Exchange(req, res, requestIdFrom(headers['x-request-id']), continueTrace(headers.traceparent), performance.now(), listenerPort);
+    res.on('close', () => {
       if (!res.writableFinished && exchange.lateCause === null) {
         exchange.clientClosed = true;
-        call?.abort();
+        exchange.call?.abort();
       }
       this.finish(exchange);
     });
@@ -55,6 +55,7 @@ export class ProxyHandler {
     exchange.host = hostOf(headers.host);
     const peer = normaliseAddress(req.socket.remoteAddress ?? '');
     const peerTrusted = this.options.trustedProxies.isTrusted(peer);
+    exchange.peerTrusted = peerTrusted;
     exchange.clientIp = peerTrusted ? this.options.trustedProxies.clientAddress(peer, headers['x-forwarded-for']) : peer;
 
     if (!isAcceptablePath(path)) {
@@ -80,45 +81,47 @@ export class ProxyHandler {
     const ctx = new ProxyRequestContext(exchange.requestId, exchange.trace, req, req.method!, path, query, exchange.host, exchange.clientIp, route.route, route.service, match.captures);
     exchange.ctx = ctx;
 
-    const proceed = (answer: void | ShortCircuit): void => {
-      exchange.requestId = ctx.id;
-      if (answer) {
-        sendShortCircuit(exchange, answer);
-        return;
-      }
-      if (!route.balancer) {
-        sendError(exchange, new GatewayError(Errors.serviceUnavailable, { message: 'no Service found with those values', cause: `route ${route.routeLabel} has no service` }));
-        return;
-      }
-      const finalQuery = ctx.removedQueryArgs ? withoutQueryArgs(query, ctx.removedQueryArgs) : query;
-      const upstream = upstreamPath(match, path, route.service!.path);
-      const strippedPrefix = route.route.strip_path ? match.matchedPath : '';
-      call = new UpstreamCall(exchange, ctx, finalQuery === '' ? upstream : `${upstream}?${finalQuery}`, strippedPrefix, {
-        latencyHeaders: this.options.latencyHeaders,
-        facts: { peerTrusted, listenerPort },
-      });
-      call.start();
-    };
-    const fail = (error: unknown): void => {
-      exchange.requestId = ctx.id;
-      if (error instanceof GatewayError) sendError(exchange, error);
-      else {
-        this.options.logger.error({ err: error, request_id: ctx.id }, 'plugin access phase failed');
-        sendError(exchange, new GatewayError(Errors.internal, { cause: String(error) }));
-      }
-    };
-
     if (!route.chain.hasAccess) {
-      proceed();
+      exchange.call = this.forward(exchange, ctx, match);
       return;
     }
     try {
       const answer = route.chain.runAccess(ctx);
-      if (answer instanceof Promise) answer.then(proceed, fail);
-      else proceed(answer);
+      if (answer instanceof Promise) answer.then((settled) => this.afterAccess(exchange, ctx, match, settled), (error) => this.accessFailed(exchange, ctx, error));
+      else this.afterAccess(exchange, ctx, match, answer);
     } catch (error) {
-      fail(error);
+      this.accessFailed(exchange, ctx, error);
     }
+  }
+
+  /** The access phase is over: answer for a plugin that short-circuited, otherwise call the upstream. */
+  private afterAccess(exchange: Exchange, ctx: ProxyRequestContext, match: RouteMatch, answer: void | ShortCircuit): void {
+    exchange.requestId = ctx.id;
+    if (answer) sendShortCircuit(exchange, answer);
+    else exchange.call = this.forward(exchange, ctx, match);
+  }
+
+  private accessFailed(exchange: Exchange, ctx: ProxyRequestContext, error: unknown): void {
+    exchange.requestId = ctx.id;
+    if (error instanceof GatewayError) sendError(exchange, error);
+    else {
+      this.options.logger.error({ err: error, request_id: ctx.id }, 'plugin access phase failed');
+      sendError(exchange, new GatewayError(Errors.internal, { cause: String(error) }));
+    }
+  }
+
+  private forward(exchange: Exchange, ctx: ProxyRequestContext, match: RouteMatch): UpstreamCall | null {
+    const route = exchange.compiled!;
+    if (!route.balancer) {
+      sendError(exchange, new GatewayError(Errors.serviceUnavailable, { message: 'no Service found with those values', cause: `route ${route.routeLabel} has no service` }));
+      return null;
+    }
+    const query = ctx.removedQueryArgs ? withoutQueryArgs(ctx.query, ctx.removedQueryArgs) : ctx.query;
+    const upstream = upstreamPath(match, ctx.path, route.service!.path);
+    const strippedPrefix = route.route.strip_path ? match.matchedPath : '';
+    const call = new UpstreamCall(exchange, ctx, query === '' ? upstream : `${upstream}?${query}`, strippedPrefix, this.options.latencyHeaders);
+    call.start();
+    return call;
   }
 
   private finish(exchange: Exchange): void {

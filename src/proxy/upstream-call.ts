@@ -15,7 +15,7 @@ import { appendEndToEnd, connectionListed } from './hop-by-hop.js';
 import { guardedBody, hasBody } from './request-body.js';
 import type { ProxyRequestContext } from './request-context.js';
 import { sendError } from './respond.js';
-import { upstreamHeaders, type ForwardedFacts } from './upstream-request.js';
+import { upstreamHeaders } from './upstream-request.js';
 import { errorCode, isConnectFailure, upstreamError } from './upstream-error.js';
 
 const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE', 'PUT', 'DELETE']);
@@ -23,29 +23,19 @@ const RETRYABLE_AFTER_CONNECT = new Set(['ECONNRESET', 'UND_ERR_SOCKET', 'EPIPE'
 const UPSTREAM_LATENCY = 'x-gatehouse-upstream-latency';
 const PROXY_LATENCY = 'x-gatehouse-proxy-latency';
 
-export interface CallOptions {
-  latencyHeaders: boolean;
-  facts: ForwardedFacts;
-}
-
 export class UpstreamCall implements Dispatcher.DispatchHandler {
   private controller: Dispatcher.DispatchController | null = null;
   private target: UpstreamTarget | null = null;
   private attempts = 0;
   private readonly streamsBody: boolean;
-  private readonly resume = () => this.controller?.resume();
-  private readonly onRequestChunk = (chunk: Buffer): void => {
-    this.exchange.bytesIn += chunk.length;
-    const chain = this.exchange.compiled!.chain;
-    if (chain.hasRequestBody) chain.runRequestBody(this.ctx, chunk);
-  };
 
   constructor(
     private readonly exchange: Exchange,
     private readonly ctx: ProxyRequestContext,
     private readonly path: string,
     private readonly strippedPrefix: string,
-    private readonly options: CallOptions,
+    /** Send X-Gatehouse-Upstream-Latency / X-Gatehouse-Proxy-Latency to the client. */
+    private readonly latencyHeaders: boolean,
   ) {
     this.streamsBody = hasBody(exchange.req);
   }
@@ -68,16 +58,22 @@ export class UpstreamCall implements Dispatcher.DispatchHandler {
       {
         path: this.path,
         method: ctx.method as Dispatcher.HttpMethod,
-        headers: upstreamHeaders(ctx, target, compiled.route.preserve_host, this.strippedPrefix, this.options.facts),
+        headers: upstreamHeaders(ctx, target, compiled.route.preserve_host, this.strippedPrefix, exchange),
         // undici streams any async iterable body; its dispatch typings only list Readable.
         body: this.streamsBody
-          ? (guardedBody(exchange.req, service.write_timeout, ctx.requestBodyLimit, this.onRequestChunk, (error) => this.controller?.abort(error)) as unknown as Readable)
+          ? (guardedBody(exchange.req, service.write_timeout, ctx.requestBodyLimit, (chunk) => this.onRequestChunk(chunk), (error) => this.controller?.abort(error)) as unknown as Readable)
           : null,
         headersTimeout: service.read_timeout,
         bodyTimeout: service.read_timeout,
       },
       this,
     );
+  }
+
+  private onRequestChunk(chunk: Buffer): void {
+    this.exchange.bytesIn += chunk.length;
+    const chain = this.exchange.compiled!.chain;
+    if (chain.hasRequestBody) chain.runRequestBody(this.ctx, chunk);
   }
 
   /** The client went away: stop the upstream call. */
@@ -106,7 +102,7 @@ export class UpstreamCall implements Dispatcher.DispatchHandler {
     const requestIdHeader = ctx.requestIdHeader;
     appendEndToEnd(out, headers, connectionListed(headers.connection), requestIdHeader);
     out.push(requestIdHeader, ctx.id);
-    if (this.options.latencyHeaders) {
+    if (this.latencyHeaders) {
       out.push(
         UPSTREAM_LATENCY,
         String(Math.round(exchange.upstreamHeadersAt - exchange.upstreamSentAt)),
@@ -129,7 +125,7 @@ export class UpstreamCall implements Dispatcher.DispatchHandler {
     if (chain.hasResponseBody) chain.runResponseBody(this.ctx, chunk);
     if (!this.exchange.res.write(chunk)) {
       controller.pause();
-      this.exchange.res.once('drain', this.resume);
+      this.exchange.res.once('drain', () => this.controller?.resume());
     }
   }
 
