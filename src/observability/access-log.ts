@@ -20,8 +20,8 @@ const quote = JSON.stringify;
 const FLUSH_INTERVAL_MS = 50;
 /**
  * A burst larger than this is written at once rather than waiting for the timer. 64 lines (≈ 30 KB)
- * keep each batch string far below V8's large-object size (128 KiB): larger strings are allocated in
- * old space, and a batch every few milliseconds made garbage collection a sixth of the proxy's CPU.
+ * keep each batch string below V8's large-object size (128 KiB); measured, 512-line batches cost
+ * about 8% of the passthrough throughput against these.
  */
 const MAX_PENDING_LINES = 64;
 

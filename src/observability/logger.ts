@@ -9,7 +9,7 @@ export type { Logger } from 'pino';
 /**
  * sonic-boom joins pending lines into one string up to this size per write: large enough to take an
  * access-log batch whole (rather than its default 16 KiB slices), small enough to stay below V8's
- * large-object size (128 KiB), whose strings live in old space and cost full garbage collections.
+ * large-object size (128 KiB); sonic-boom also re-measures the joined string on every write.
  */
 const MAX_WRITE_BYTES = 64 * 1024;
 
