@@ -2,7 +2,8 @@
  * `npm run bench`: starts an upstream, a minimal node:http + undici proxy and Gatehouse (one process
  * each, the proxy under test pinned to its own CPU), loads each in turn with the same tool, and
  * prints requests/s, p50/p99 latency, RSS and the ratios the issues set targets for; then streams a
- * 100 MB body up and down through Gatehouse and reports throughput and RSS.
+ * 100 MB body up and down through Gatehouse and reports throughput and RSS, and times how fast a
+ * config write reaches three instances sharing Redis.
  */
 import type { ChildProcess } from 'node:child_process';
 import { writeFileSync, mkdtempSync } from 'node:fs';
@@ -13,6 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { request } from 'undici';
 import { loadTool, runLoad, type LoadResult } from './load.js';
 import { firstLine, freePort, LOAD_CPU, PROXY_CPU, rssMiB, spawnPinned, stop, waitForHttp } from './processes.js';
+import { measurePropagation, PROPAGATION_TARGET_MS } from './propagation.js';
 import { PASSTHROUGH, scenarios, type GatehouseScenario } from './scenarios.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 2);
@@ -44,7 +46,11 @@ async function measure(name: string, url: string, pid: number | undefined, heade
   return row;
 }
 
-async function startGatehouse(scenario: GatehouseScenario, replacements: Record<string, string>, env: Record<string, string>): Promise<{ child: ChildProcess; url: string }> {
+async function startGatehouse(
+  scenario: GatehouseScenario,
+  replacements: Record<string, string>,
+  env: Record<string, string>,
+): Promise<{ child: ChildProcess; url: string; adminUrl: string }> {
   const dir = mkdtempSync(join(tmpdir(), 'gatehouse-bench-'));
   const configPath = join(dir, 'config.json');
   let config = JSON.stringify(scenario.config);
@@ -55,11 +61,14 @@ async function startGatehouse(scenario: GatehouseScenario, replacements: Record<
     GATEHOUSE_CONFIG: configPath,
     GATEHOUSE_PROXY_LISTEN: `127.0.0.1:${port}`,
     GATEHOUSE_ADMIN_LISTEN: `127.0.0.1:${adminPort}`,
+    // Redis mode keeps a snapshot; one per process, outside the working tree.
+    GATEHOUSE_SNAPSHOT: join(dir, 'snapshot.json'),
     ...scenario.env,
     ...env,
   }, true);
-  await waitForHttp(`http://127.0.0.1:${adminPort}/status/ready`);
-  return { child, url: `http://127.0.0.1:${port}` };
+  const adminUrl = `http://127.0.0.1:${adminPort}`;
+  await waitForHttp(`${adminUrl}/status/ready`);
+  return { child, url: `http://127.0.0.1:${port}`, adminUrl };
 }
 
 async function streamThrough(url: string, pid: number | undefined): Promise<void> {
@@ -178,8 +187,15 @@ async function main(): Promise<void> {
     }
     // Last, so the 100 MB transfers cannot disturb the throughput runs.
     await streamThrough(passthrough.url.replace(/\/pass\/hello$/, ''), passthrough.pid);
+    const propagation = await measurePropagation(async (env) => {
+      const { child, url, adminUrl } = await startGatehouse(byName.get(PASSTHROUGH)!, { UPSTREAM: upstreamUrl }, env);
+      return { proxyUrl: url, adminUrl, stop: () => stop(child) };
+    });
+    const propagationLine = `config propagation, write response → served by all 3 instances: median ${propagation.medianMs.toFixed(1)} ms, p95 ${propagation.p95Ms.toFixed(1)} ms, max ${propagation.maxMs.toFixed(1)} ms (target < ${PROPAGATION_TARGET_MS} ms)`;
+    console.log(`\n  ${propagationLine}`);
     console.log('\nRatios (requests/s, adjacent runs):');
     for (const line of ratios) console.log(line);
+    console.log(`  ${propagationLine}`);
   } finally {
     for (const target of running.values()) await target.stop();
     await stop(upstream);
