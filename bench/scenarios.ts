@@ -30,7 +30,7 @@ export interface GatehouseScenario {
   setup?: () => Promise<ScenarioSetup>;
 }
 
-function manyRoutes(count: number): Record<string, unknown> {
+export function manyRoutes(count: number): Record<string, unknown> {
   const routes = Array.from({ length: count }, (_, i) => ({ name: `r${i}`, paths: [`/svc${i}/items`], methods: ['GET'] }));
   return { _format_version: '3.0', services: [{ name: 'bench', url: 'UPSTREAM', routes }] };
 }
