@@ -9,7 +9,6 @@ import { compactVerify, errors as joseErrors } from 'jose';
 import { applyIdentity, AuthGate, identityOf, unauthorized, type Identity } from '../../src/auth/consumer-identity.js';
 import { consumerIndex } from '../../src/auth/consumer-index.js';
 import { bearerToken, cookieValue, headerValue, queryArg } from '../../src/auth/credential-source.js';
-import { ExpiringLru } from '../../src/auth/expiring-lru.js';
 import type { ConsumerEntity } from '../../src/config/types.js';
 import { Errors, GatewayError } from '../../src/errors.js';
 import { definePlugin, type AuthenticatedCredential, type PluginHandlers, type RequestContext } from '../../src/pipeline/contract.js';
@@ -18,6 +17,7 @@ import { ConsumerKeys } from './consumer-keys.js';
 import { issuerSettings } from './issuer-settings.js';
 import { JwksCache, KeyNotFound } from './jwks-cache.js';
 import { configSchema } from './schema.js';
+import { VerifiedTokens } from './verified-tokens.js';
 import { checkTokenSize, decodeToken, TokenProblem, type DecodedToken } from './token.js';
 
 const NAME = 'jwt';
@@ -69,7 +69,7 @@ export default definePlugin({
     const index = consumerIndex(gateway);
     const gate = new AuthGate(config, index);
     const consumerKeys = new ConsumerKeys(config.secret_is_base64);
-    const verified = new ExpiringLru<Verified>(MAX_VERIFIED_TOKENS);
+    const verified = new VerifiedTokens<Verified>(MAX_VERIFIED_TOKENS);
     const issuerMode = issuerSettings(config);
     let jwks: JwksCache | null = null;
     if (issuerMode) {
