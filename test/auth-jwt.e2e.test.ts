@@ -195,6 +195,24 @@ describe('jwt', () => {
       }
     });
 
+    it('refuses a cached token once its exp has passed', async () => {
+      const token = await issue(rsa, valid({ exp: now() + 2 }));
+      assert.equal((await call('/issuer', token)).status, 200);
+      assert.equal((await call('/issuer', token)).status, 200);
+      await new Promise((resolve) => setTimeout(resolve, 3100));
+      await assertInvalid('/issuer', token, 'token expired');
+    });
+
+    it('refuses a forged payload under the signature of a cached token', async () => {
+      const token = await issue(rsa, valid());
+      assert.equal((await call('/issuer', token)).status, 200);
+      const [header, , signature] = token.split('.');
+      await assertInvalid('/issuer', `${header}.${b64(valid({ sub: 'admin' }))}.${signature}`, 'Invalid signature');
+      const res = await call('/issuer', token);
+      assert.equal(res.status, 200);
+      assert.equal(res.json().headers['x-user-sub'], 'user-1');
+    });
+
     it('refuses oversized tokens before any JWKS fetch', async () => {
       const huge = signRaw({ alg: 'RS256', kid: 'unknown' }, valid({ pad: 'x'.repeat(9000) }), rsa);
       const before = jwks.hits(jwksPath('rotate'));

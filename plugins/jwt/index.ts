@@ -2,13 +2,13 @@
  * jwt: authenticates requests by a signed JWT. Consumer mode is Kong's (the key claim names a
  * consumer jwt_secret); issuer mode verifies against an issuer's JWKS with pinned algorithms (and
  * a Cognito preset). Both may be set at once: a token whose key claim names a consumer secret is
- * checked in consumer mode, any other in issuer mode. Verified tokens are cached until their exp.
+ * checked in consumer mode, any other in issuer mode. Verified tokens are cached until their exp, with
+ * everything a repeated token needs resolved at insertion, so a cache hit is one lookup, synchronous.
  */
 import { compactVerify, errors as joseErrors } from 'jose';
-import { AuthGate, setConsumer, unauthorized } from '../../src/auth/consumer-identity.js';
+import { applyIdentity, AuthGate, identityOf, unauthorized, type Identity } from '../../src/auth/consumer-identity.js';
 import { consumerIndex } from '../../src/auth/consumer-index.js';
 import { bearerToken, cookieValue, headerValue, queryArg } from '../../src/auth/credential-source.js';
-import { ExpiringLru } from '../../src/auth/expiring-lru.js';
 import type { ConsumerEntity } from '../../src/config/types.js';
 import { Errors, GatewayError } from '../../src/errors.js';
 import { definePlugin, type AuthenticatedCredential, type PluginHandlers, type RequestContext } from '../../src/pipeline/contract.js';
@@ -17,7 +17,8 @@ import { ConsumerKeys } from './consumer-keys.js';
 import { issuerSettings } from './issuer-settings.js';
 import { JwksCache, KeyNotFound } from './jwks-cache.js';
 import { configSchema } from './schema.js';
-import { decodeToken, TokenProblem, type DecodedToken } from './token.js';
+import { VerifiedTokens } from './verified-tokens.js';
+import { checkTokenSize, decodeToken, TokenProblem, type DecodedToken } from './token.js';
 
 const NAME = 'jwt';
 const MISSING_CHALLENGE = 'Bearer realm="gatehouse"';
@@ -27,18 +28,22 @@ const MAX_VERIFIED_TOKENS = 10_000;
 /** Even a long-lived token is re-verified this often, so a rotated-out key stops working. */
 const MAX_VERIFIED_AGE_MS = 5 * 60_000;
 
+/** What a verified token admits, resolved once: the identity's headers include claims_to_headers. */
 interface Verified {
-  consumer: ConsumerEntity | null;
-  credential: AuthenticatedCredential;
-  identifier: string | null;
-  /** claims_to_headers, resolved: header → value (null removes a client copy). */
-  headers: Array<[string, string | null]>;
+  identity: Identity;
   missingScope: string | undefined;
 }
 
 /** The handlers plus the JWKS cache, so the next config version can keep a warm cache. */
 interface JwtHandlers extends PluginHandlers {
   jwks: JwksCache | null;
+}
+
+/** `found` plus the token at one more place (if any); a different second token is refused. */
+function sameToken(found: string | undefined, value: string | undefined): string | undefined {
+  if (!value) return found;
+  if (found !== undefined && found !== value) throw invalid('Multiple tokens provided');
+  return value;
 }
 
 function invalid(message: string, cause?: string): GatewayError {
@@ -64,7 +69,7 @@ export default definePlugin({
     const index = consumerIndex(gateway);
     const gate = new AuthGate(config, index);
     const consumerKeys = new ConsumerKeys(config.secret_is_base64);
-    const verified = new ExpiringLru<Verified>(MAX_VERIFIED_TOKENS);
+    const verified = new VerifiedTokens<Verified>(MAX_VERIFIED_TOKENS);
     const issuerMode = issuerSettings(config);
     let jwks: JwksCache | null = null;
     if (issuerMode) {
@@ -97,33 +102,24 @@ export default definePlugin({
 
     /** The one token of the request; several different ones are refused, as in Kong. */
     const tokenOf = (ctx: RequestContext): string | undefined => {
-      const found = new Set<string>();
-      for (const name of config.uri_param_names) {
-        const value = queryArg(ctx.query, name);
-        if (value) found.add(value);
-      }
+      let token: string | undefined;
+      for (const name of config.uri_param_names) token = sameToken(token, queryArg(ctx.query, name));
       if (config.cookie_names.length > 0) {
         const cookies = headerValue(ctx.headers, 'cookie');
-        for (const name of config.cookie_names) {
-          const value = cookieValue(cookies, name);
-          if (value) found.add(value);
-        }
+        for (const name of config.cookie_names) token = sameToken(token, cookieValue(cookies, name));
       }
-      for (const name of headerNames) {
-        const value = bearerToken(headerValue(ctx.headers, name));
-        if (value) found.add(value);
-      }
-      if (found.size > 1) throw invalid('Multiple tokens provided');
-      return found.values().next().value;
+      for (const name of headerNames) token = sameToken(token, bearerToken(headerValue(ctx.headers, name)));
+      return token;
     };
 
-    const outcome = (decoded: DecodedToken, consumer: ConsumerEntity | null, credential: AuthenticatedCredential, identifier: string | null): Verified => ({
-      consumer,
-      credential,
-      identifier,
-      headers: claimHeaders.map(([claim, header]) => [header, claimHeaderValue(decoded.payload[claim])]),
-      missingScope: missingScope(decoded.payload, config.required_scopes),
-    });
+    const outcome = (decoded: DecodedToken, consumer: ConsumerEntity | null, credential: AuthenticatedCredential, identifier: string | null): Verified => {
+      const identity = identityOf(consumer, credential, identifier);
+      const claims = claimHeaders.map(([claim, header]) => [header, claimHeaderValue(decoded.payload[claim])] as const);
+      return {
+        identity: { ...identity, headers: [...identity.headers, ...claims] },
+        missingScope: missingScope(decoded.payload, config.required_scopes),
+      };
+    };
 
     const verify = async (token: string, decoded: DecodedToken): Promise<Verified> => {
       const { header, payload } = decoded;
@@ -159,8 +155,7 @@ export default definePlugin({
           cause: `jwt: missing scope ${result.missingScope}`,
         });
       }
-      setConsumer(ctx, result.consumer, result.credential, result.identifier);
-      for (const [header, value] of result.headers) ctx.setUpstreamHeader(header, value);
+      applyIdentity(ctx, result.identity);
     };
 
     const expiry = (decoded: DecodedToken): number => {
@@ -182,6 +177,8 @@ export default definePlugin({
         let token: string | undefined;
         try {
           token = tokenOf(ctx);
+          // An oversized token costs no cache lookup (hashing it), no decoding and no crypto.
+          if (token !== undefined) checkTokenSize(token);
         } catch (error) {
           gate.fail(ctx, asUnauthorized(error));
           return;

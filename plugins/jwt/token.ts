@@ -30,8 +30,13 @@ function jsonObject(segment: string, what: string): Claims {
   return value as Claims;
 }
 
-export function decodeToken(token: string): DecodedToken {
+/** Refuses a token over MAX_TOKEN_LENGTH; the first check on every token. */
+export function checkTokenSize(token: string): void {
   if (token.length > MAX_TOKEN_LENGTH) throw new TokenProblem('Bad token; too large');
+}
+
+export function decodeToken(token: string): DecodedToken {
+  checkTokenSize(token);
   if (!COMPACT_JWS.test(token)) throw new TokenProblem('Bad token; invalid format');
   const [headerPart, payloadPart] = token.split('.');
   const header = jsonObject(headerPart, 'header');

@@ -1,12 +1,14 @@
 /**
  * key-auth: authenticates a consumer by an API key in a header or query argument (Kong's plugin).
  * Keys are looked up by their SHA-256 at-rest form, so plaintext keys from a file and hashed keys
- * from the Redis store match alike.
+ * from the Redis store match alike. Each credential's identity (consumer headers) is resolved once per
+ * config version, not per request.
  */
 import { keyDigest } from '../../src/auth/credential-hash.js';
-import { AuthGate, setConsumer, unauthorized } from '../../src/auth/consumer-identity.js';
-import { consumerIndex } from '../../src/auth/consumer-index.js';
+import { applyIdentity, AuthGate, identityOf, unauthorized, type Identity } from '../../src/auth/consumer-identity.js';
+import { consumerIndex, type Owned } from '../../src/auth/consumer-index.js';
 import { queryArg } from '../../src/auth/credential-source.js';
+import type { KeyAuthCredential } from '../../src/config/types.js';
 import { definePlugin, type RequestContext } from '../../src/pipeline/contract.js';
 import { configSchema } from './schema.js';
 
@@ -23,6 +25,16 @@ export default definePlugin({
     const challenge = `Key realm="${config.realm}"`;
     const headerNames = config.key_in_header ? config.key_names.map((name) => name.toLowerCase()) : [];
     const queryNames = config.key_in_query ? config.key_names : [];
+    /** Bounded by the config's credentials; filled as keys are first used. */
+    const identities = new Map<Owned<KeyAuthCredential>, Identity>();
+    const identityFor = (owner: Owned<KeyAuthCredential>): Identity => {
+      let identity = identities.get(owner);
+      if (identity === undefined) {
+        identity = identityOf(owner.consumer, { id: owner.credential.id, type: NAME }, owner.credential.id);
+        identities.set(owner, identity);
+      }
+      return identity;
+    };
 
     /** The presented key and where it was, or a 401 for a repeated header. */
     const findKey = (ctx: RequestContext): { key: string; header?: string; query?: string } | undefined => {
@@ -55,7 +67,7 @@ export default definePlugin({
           gate.fail(ctx, unauthorized('Invalid authentication credentials', challenge, 'unknown API key'));
           return;
         }
-        setConsumer(ctx, owner.consumer, { id: owner.credential.id, type: NAME }, owner.credential.id);
+        applyIdentity(ctx, identityFor(owner));
       },
     };
   },

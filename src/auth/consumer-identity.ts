@@ -20,18 +20,43 @@ export interface AuthGateOptions {
   run_on_preflight: boolean;
 }
 
+/** Who a request is, once authenticated, and the upstream headers that say so (null removes a client copy). */
+export interface Identity {
+  consumer: ConsumerEntity | null;
+  credential: AuthenticatedCredential | null;
+  /** Lower-case header names. */
+  headers: ReadonlyArray<readonly [string, string | null]>;
+}
+
 /**
- * Marks the request as authenticated. `identifier` is the credential's public name (key id,
+ * The identity of an authenticated request, with its X-Consumer-* headers resolved, so a plugin that
+ * caches it applies it at no further cost. `identifier` is the credential's public name (key id,
  * username, jwt key) — never the secret.
  */
+export function identityOf(consumer: ConsumerEntity | null, credential: AuthenticatedCredential | null, identifier: string | null): Identity {
+  return {
+    consumer,
+    credential,
+    headers: [
+      [CONSUMER_ID, consumer?.id ?? null],
+      [CONSUMER_USERNAME, consumer?.username ?? null],
+      [CONSUMER_CUSTOM_ID, consumer?.custom_id ?? null],
+      [CREDENTIAL_IDENTIFIER, identifier],
+      [ANONYMOUS, consumer !== null && credential === null ? 'true' : null],
+    ],
+  };
+}
+
+/** Marks the request as authenticated as `identity`. */
+export function applyIdentity(ctx: RequestContext, identity: Identity): void {
+  ctx.consumer = identity.consumer;
+  ctx.credential = identity.credential;
+  for (const [name, value] of identity.headers) ctx.setUpstreamHeader(name, value);
+}
+
+/** Marks the request as authenticated (see identityOf). */
 export function setConsumer(ctx: RequestContext, consumer: ConsumerEntity | null, credential: AuthenticatedCredential | null, identifier: string | null): void {
-  ctx.consumer = consumer;
-  ctx.credential = credential;
-  ctx.setUpstreamHeader(CONSUMER_ID, consumer?.id ?? null);
-  ctx.setUpstreamHeader(CONSUMER_USERNAME, consumer?.username ?? null);
-  ctx.setUpstreamHeader(CONSUMER_CUSTOM_ID, consumer?.custom_id ?? null);
-  ctx.setUpstreamHeader(CREDENTIAL_IDENTIFIER, identifier);
-  ctx.setUpstreamHeader(ANONYMOUS, consumer !== null && credential === null ? 'true' : null);
+  applyIdentity(ctx, identityOf(consumer, credential, identifier));
 }
 
 /** Removes client-sent X-Consumer-* copies from a request that goes on without a consumer. */

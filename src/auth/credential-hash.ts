@@ -3,7 +3,7 @@
  * deterministic digest still allows lookup by key), passwords as `scrypt:<salt>:<hash>`. Plaintext
  * values from a declarative file are accepted and hashed when stored.
  */
-import { createHash, randomBytes, scrypt, scryptSync, timingSafeEqual } from 'node:crypto';
+import { createHash, hash, randomBytes, scrypt, scryptSync, timingSafeEqual } from 'node:crypto';
 
 const KEY_PREFIX = 'sha256:';
 const PASSWORD_PREFIX = 'scrypt:';
@@ -23,7 +23,8 @@ export function hashKey(key: string): string {
  * never matches.
  */
 export function keyDigest(presented: string): string {
-  return KEY_PREFIX + createHash('sha256').update(presented).digest('hex');
+  // The one-shot hash: no Hash object per request (key-auth digests every presented key).
+  return KEY_PREFIX + hash('sha256', presented, 'hex');
 }
 
 export function isHashedPassword(value: string): boolean {

@@ -38,10 +38,13 @@ export function cookieValue(header: string | undefined, name: string): string | 
   return undefined;
 }
 
-const BEARER = /^\s*bearer\s+(.+)$/i;
+/** Only the scheme is matched by a regex, so a long token is not scanned by it. */
+const BEARER_SCHEME = /^\s*bearer\s/i;
 
 /** The token of an `Authorization: Bearer <token>` style value, as Kong's jwt matches it. */
 export function bearerToken(value: string | undefined): string | undefined {
   if (value === undefined) return undefined;
-  return BEARER.exec(value)?.[1]?.trim() || undefined;
+  const scheme = BEARER_SCHEME.exec(value);
+  // Header values never hold line breaks (the HTTP parser refuses them): the trimmed rest is the token.
+  return scheme === null ? undefined : value.slice(scheme[0].length).trim() || undefined;
 }

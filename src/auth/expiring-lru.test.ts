@@ -17,6 +17,23 @@ describe('ExpiringLru', () => {
     assert.equal(cache.get('c'), 3);
   });
 
+  it('keeps the order right when the youngest entry is hit again', () => {
+    const cache = new ExpiringLru<number>(2);
+    const later = Date.now() + 60_000;
+    cache.set('a', 1, later);
+    cache.set('b', 2, later);
+    assert.equal(cache.get('b'), 2);
+    assert.equal(cache.get('a'), 1);
+    assert.equal(cache.get('a'), 1);
+    cache.set('c', 3, later);
+    assert.equal(cache.get('b'), undefined);
+    assert.equal(cache.get('a'), 1);
+    cache.set('d', 4, later);
+    assert.equal(cache.get('c'), undefined);
+    assert.equal(cache.get('a'), 1);
+    assert.equal(cache.size, 2);
+  });
+
   it('never serves an entry past its expiry and ignores already-expired ones', () => {
     const cache = new ExpiringLru<string>(10);
     const now = Date.now();

@@ -12,6 +12,8 @@ interface Entry<V> {
 
 export class ExpiringLru<V> {
   private readonly entries = new Map<string, Entry<V>>();
+  /** The most recently used entry: a repeated hit on it needs no reordering. */
+  private youngest: Entry<V> | undefined;
 
   constructor(private readonly maxEntries: number) {}
 
@@ -26,9 +28,12 @@ export class ExpiringLru<V> {
       this.entries.delete(key);
       return undefined;
     }
-    // Re-inserting moves the key to the young end of the Map's insertion order.
-    this.entries.delete(key);
-    this.entries.set(key, entry);
+    if (entry !== this.youngest) {
+      // Re-inserting moves the key to the young end of the Map's insertion order.
+      this.entries.delete(key);
+      this.entries.set(key, entry);
+      this.youngest = entry;
+    }
     return entry.value;
   }
 
@@ -39,10 +44,13 @@ export class ExpiringLru<V> {
       const oldest = this.entries.keys().next();
       if (!oldest.done) this.entries.delete(oldest.value);
     }
-    this.entries.set(key, { value, expiresAt });
+    const entry = { value, expiresAt };
+    this.entries.set(key, entry);
+    this.youngest = entry;
   }
 
   clear(): void {
     this.entries.clear();
+    this.youngest = undefined;
   }
 }
