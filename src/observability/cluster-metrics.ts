@@ -5,7 +5,8 @@
  */
 import cluster from 'node:cluster';
 import { AggregatorRegistry } from 'prom-client';
-import { metricsRegistry } from './metrics.js';
+import { fastMetricsText } from './fast-metrics.js';
+import { httpMetricsRegistry, metricsRegistry } from './metrics.js';
 
 const REQUEST = 'gatehouse:metrics-request';
 const RESPONSE = 'gatehouse:metrics-response';
@@ -39,7 +40,7 @@ let workerReady = false;
 function joinCluster(): void {
   if (workerReady) return;
   workerReady = true;
-  AggregatorRegistry.setRegistries([metricsRegistry]);
+  AggregatorRegistry.setRegistries([metricsRegistry, httpMetricsRegistry]);
   // Constructing one installs prom-client's listener for the primary's gathering requests.
   new AggregatorRegistry();
   process.on('message', (message: MetricsMessage) => {
@@ -52,8 +53,8 @@ function joinCluster(): void {
 }
 
 /** The Prometheus text of this process, or of the whole cluster when running as a worker. */
-export function metricsText(): Promise<string> {
-  if (!cluster.isWorker) return metricsRegistry.metrics();
+export async function metricsText(): Promise<string> {
+  if (!cluster.isWorker) return (await metricsRegistry.metrics()) + fastMetricsText(httpMetricsRegistry);
   joinCluster();
   const id = nextId++;
   return new Promise<string>((resolve, reject) => {

@@ -10,6 +10,8 @@ import type { Balancer } from '../proxy/balancer.js';
 
 export const metricsRegistry = new Registry();
 collectDefaultMetrics({ register: metricsRegistry });
+/** The per-request series (fast metrics): rendered directly in one process, gathered by prom-client across workers. */
+export const httpMetricsRegistry = new Registry();
 
 /** Milliseconds, from a cache hit to a long poll; Kong's latency buckets with a few more at the top. */
 export const LATENCY_BUCKETS_MS = [1, 2, 5, 7, 10, 15, 20, 30, 50, 75, 100, 200, 500, 750, 1000, 2000, 5000, 10_000, 30_000, 60_000, 300_000];
@@ -20,10 +22,10 @@ export const httpRequests = new FastCounter(
   'gatehouse_http_requests_total',
   'HTTP requests by service, route and status code (consumer only with per_consumer).',
   ['service', 'route', 'code', 'consumer'],
-  metricsRegistry,
+  httpMetricsRegistry,
 );
 
-const latencyHistogram = (name: string, help: string) => new FastHistogram(name, help, ['service', 'route'], LATENCY_BUCKETS_MS, metricsRegistry);
+const latencyHistogram = (name: string, help: string) => new FastHistogram(name, help, ['service', 'route'], LATENCY_BUCKETS_MS, httpMetricsRegistry);
 
 export const requestLatency = latencyHistogram('gatehouse_request_latency_ms', 'Whole request latency as seen by the gateway, in ms.');
 export const upstreamLatency = latencyHistogram('gatehouse_upstream_latency_ms', 'From sending the request upstream to its response headers, in ms.');
@@ -33,7 +35,7 @@ export const bandwidth = new FastCounter(
   'gatehouse_bandwidth_bytes',
   'Body bytes by service, route and direction (ingress = from clients, egress = to clients).',
   ['service', 'route', 'direction', 'consumer'],
-  metricsRegistry,
+  httpMetricsRegistry,
 );
 
 export const logEntriesDropped = new Counter({
