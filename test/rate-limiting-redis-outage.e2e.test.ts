@@ -64,6 +64,9 @@ describe('rate-limiting when Redis fails', () => {
     const warnings = gw.logs.filter((line) => line.level === 'warn' && line.msg.startsWith('rate-limiting store unavailable'));
     assert.ok(warnings.length >= 1, 'the outage is logged');
     assert.ok(warnings.length <= 6, `the outage is logged at a bounded rate, not per request (${warnings.length} lines for 40+ failures)`);
+    const metrics = await (await request(`${gw.adminUrl}/metrics`)).body.text();
+    const failures = Number(/^gatehouse_rate_limiting_store_failures_total (\d+)$/m.exec(metrics)?.[1]);
+    assert.ok(failures >= 40, `every failed store call is counted (${failures})`);
 
     await redis.start();
     // Redis came back empty: once reconnected, each route admits 3 again and then refuses.

@@ -1,17 +1,12 @@
 /**
- * Counter-store failures (Redis down or slow): counted for a metric and logged at most once per
- * interval with the number of failures since the last line, so an outage cannot flood the log.
+ * Counter-store failures (Redis down or slow): counted in gatehouse_rate_limiting_store_failures_total
+ * and logged at most once per interval with the number of failures since the last line, so an outage
+ * cannot flood the log.
  */
 import type { Logger } from 'pino';
+import { rateLimitStoreFailures } from '../../src/observability/metrics.js';
 
 const LOG_INTERVAL_MS = 10_000;
-
-let failures = 0;
-
-/** Failures since start, for the metrics registry to export (gatehouse_rate_limiting_store_failures_total). */
-export function storeFailureCount(): number {
-  return failures;
-}
 
 export class FailureReporter {
   private lastLogAt = -Infinity;
@@ -23,7 +18,7 @@ export class FailureReporter {
   ) {}
 
   report(error: unknown, failOpen: boolean): void {
-    failures++;
+    rateLimitStoreFailures.inc();
     const now = performance.now();
     if (now - this.lastLogAt < this.intervalMs) {
       this.suppressed++;

@@ -45,6 +45,12 @@ export const logEntriesDropped = new Counter({
   registers,
 });
 
+export const rateLimitStoreFailures = new Counter({
+  name: 'gatehouse_rate_limiting_store_failures_total',
+  help: 'Rate-limiting store (Redis) calls that failed or timed out: the request passed unlimited (fault_tolerant) or got a 500.',
+  registers,
+});
+
 /** What the scrape reads from the running gateway. */
 export interface GatewayStateSource {
   configVersion(): number;
