@@ -32,10 +32,14 @@ interface PluginScope {
   consumer?: EntityRef;
 }
 
-/** The entity with its own id, or one made by `makeId`, first among its fields. */
-function withId<T extends { id?: string }>(entity: T, makeId: () => string): Omit<T, 'id'> & { id: string } {
+/**
+ * The entity with its own id, or one made by `makeId`, first among its fields, and `extra` fields
+ * last. Built in one literal: spreading a spread-made object and then adding a field gives every
+ * entity a hidden class of its own in V8 (10,000 routes made 10,000 classes and megamorphic lookups).
+ */
+function withId<T extends { id?: string }, E extends object = object>(entity: T, makeId: () => string, extra?: E): Omit<T, 'id'> & { id: string } & E {
   const { id, ...fields } = entity;
-  return { id: id ?? makeId(), ...fields };
+  return { id: id ?? makeId(), ...fields, ...(extra as E) };
 }
 
 /** Remembers the first path of each key and reports later ones as duplicates. */
@@ -138,21 +142,21 @@ function normalizeService(service: ServiceInput, path: string, services: EntityI
 
 function normalizeRoute(route: RouteInput | NestedRouteInput, path: string, service: EntityRef | null, routes: EntityIndex): RouteEntity {
   const { plugins: _plugins, ...fields } = route;
-  const entity = { ...withId(fields, () => deterministicId('route', route.name ?? path)), service };
+  const entity = withId(fields, () => deterministicId('route', route.name ?? path), { service });
   routes.add(path, entity.id, route.id !== undefined, route.name);
   return entity;
 }
 
 function normalizeUpstream(upstream: UpstreamInput, path: string, upstreams: EntityIndex, issues: ConfigIssue[]): UpstreamEntity {
-  const entity = withId(upstream, () => deterministicId('upstream', upstream.name));
-  upstreams.add(path, entity.id, upstream.id !== undefined, upstream.name);
+  const id = upstream.id ?? deterministicId('upstream', upstream.name);
+  upstreams.add(path, id, upstream.id !== undefined, upstream.name);
   const targetsSeen = new Uniqueness(issues);
   const targets = upstream.targets.map((target, j) => {
     const targetPath = `${path}.targets[${j}]`;
     targetsSeen.claim(target.target, targetPath, `${targetPath}.target`, `target "${target.target}"`);
-    return withId(target, () => deterministicId('target', `${entity.id}/${target.target}`));
+    return withId(target, () => deterministicId('target', `${id}/${target.target}`));
   });
-  return { ...entity, targets };
+  return withId(upstream, () => id, { targets });
 }
 
 /** Consumers with credential ids; usernames, custom ids, key-auth keys, jwt keys and basic-auth usernames are unique. */
@@ -165,14 +169,12 @@ function normalizeConsumers(consumers: ConsumerInput[], index: EntityIndex, issu
     const path = `consumers[${i}]`;
     const { plugins: _plugins, ...fields } = consumer;
     const naturalKey = consumer.username !== undefined ? `username:${consumer.username}` : `custom_id:${consumer.custom_id}`;
-    const entity = withId(fields, () => deterministicId('consumer', naturalKey));
-    const { id } = entity;
+    const id = consumer.id ?? deterministicId('consumer', naturalKey);
     index.add(path, id, consumer.id !== undefined, consumer.username);
     if (consumer.custom_id !== undefined) customIds.claim(consumer.custom_id, path, `${path}.custom_id`, `consumer custom_id "${consumer.custom_id}"`);
     const groups = new Uniqueness(issues);
     const at = (list: string, j: number) => `${path}.${list}[${j}]`;
-    return {
-      ...entity,
+    return withId(fields, () => id, {
       keyauth_credentials: consumer.keyauth_credentials.map((credential, j) => {
         keys.claim(credential.key, at('keyauth_credentials', j), `${at('keyauth_credentials', j)}.key`, 'key-auth key');
         return withId(credential, () => deterministicId('keyauth_credential', credential.key));
@@ -190,7 +192,7 @@ function normalizeConsumers(consumers: ConsumerInput[], index: EntityIndex, issu
         groups.claim(acl.group, at('acls', j), `${at('acls', j)}.group`, `acl group "${acl.group}"`);
         return withId(acl, () => deterministicId('acl', `${id}/${acl.group}`));
       }),
-    };
+    });
   });
 }
 
