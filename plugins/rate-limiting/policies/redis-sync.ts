@@ -12,8 +12,7 @@
 import type { RedisConnection } from '../redis-connection.js';
 import type { WindowSlot, WindowUsage } from '../windows.js';
 import { BucketCounters } from './bucket-counters.js';
-import { usagePairs } from './redis.js';
-import { SYNC_SCRIPT } from './redis-scripts.js';
+import { SYNC_SCRIPT, usagePairs } from './redis-scripts.js';
 import type { CounterStore, HitResult } from './store.js';
 
 interface Entry {
