@@ -2,17 +2,25 @@
  * The verdict for one request from its windows' usage: Kong's X-RateLimit-*-<Window> and
  * RateLimit-* headers, and when a limit is exceeded, the seconds until the request would pass.
  */
+import type { RequestContext } from '../../src/pipeline/contract.js';
 import type { BucketPlan, WindowSpec, WindowUsage } from './windows.js';
 
-export interface Verdict {
-  /** Flat [name, value, …] of the rate-limit headers. */
-  headers: string[];
-  /** Seconds for RateLimit-Reset / Retry-After. */
-  reset: number;
+function secondsUntilReset(plan: BucketPlan, window: WindowSpec, usage: WindowUsage, now: number): number {
+  return Math.max(1, Math.ceil((plan.resetAt(window, usage, now) - now) / 1000));
 }
 
-export function verdict(windows: readonly WindowSpec[], usage: readonly WindowUsage[], allowed: boolean, plan: BucketPlan, now: number): Verdict {
-  const headers: string[] = [];
+/**
+ * Sets the rate-limit headers on `ctx` (none when null: hide_client_headers) and returns the seconds
+ * for RateLimit-Reset / Retry-After.
+ */
+export function applyVerdict(
+  ctx: RequestContext | null,
+  windows: readonly WindowSpec[],
+  usage: readonly WindowUsage[],
+  allowed: boolean,
+  plan: BucketPlan,
+  now: number,
+): number {
   // The window that decides: the one with the least left (an exceeded one, the latest to free up, when refused).
   let stop = 0;
   let stopRemaining = Infinity;
@@ -20,16 +28,27 @@ export function verdict(windows: readonly WindowSpec[], usage: readonly WindowUs
   for (let i = 0; i < windows.length; i++) {
     const window = windows[i]!;
     const remaining = Math.max(0, window.limit - usage[i]!.count);
-    headers.push(window.limitHeader, String(window.limit), window.remainingHeader, String(remaining));
-    const exceeded = !allowed && usage[i]!.count + 1 > window.limit;
-    const reset = Math.max(1, Math.ceil((plan.resetAt(window, usage[i]!, now) - now) / 1000));
-    if (allowed ? remaining < stopRemaining : exceeded && reset > stopReset) {
-      stop = i;
-      stopRemaining = remaining;
-      stopReset = reset;
+    ctx?.setResponseHeader(window.limitHeader, window.limitValue);
+    ctx?.setResponseHeader(window.remainingHeader, String(remaining));
+    if (allowed) {
+      if (remaining < stopRemaining) {
+        stop = i;
+        stopRemaining = remaining;
+      }
+    } else if (usage[i]!.count + 1 > window.limit) {
+      const reset = secondsUntilReset(plan, window, usage[i]!, now);
+      if (reset > stopReset) {
+        stop = i;
+        stopReset = reset;
+      }
     }
   }
-  const window = windows[stop]!;
-  headers.push('ratelimit-limit', String(window.limit), 'ratelimit-remaining', String(Math.max(0, window.limit - usage[stop]!.count)), 'ratelimit-reset', String(stopReset));
-  return { headers, reset: stopReset };
+  if (allowed) stopReset = secondsUntilReset(plan, windows[stop]!, usage[stop]!, now);
+  if (ctx !== null) {
+    const window = windows[stop]!;
+    ctx.setResponseHeader('ratelimit-limit', window.limitValue);
+    ctx.setResponseHeader('ratelimit-remaining', String(Math.max(0, window.limit - usage[stop]!.count)));
+    ctx.setResponseHeader('ratelimit-reset', String(stopReset));
+  }
+  return stopReset;
 }

@@ -5,7 +5,7 @@
  */
 import { Errors, GatewayError } from '../../src/errors.js';
 import { definePlugin, type RequestContext } from '../../src/pipeline/contract.js';
-import { verdict } from './headers.js';
+import { applyVerdict } from './headers.js';
 import { identityOf } from './identity.js';
 import { closeAllStores, policies } from './policies/index.js';
 import type { HitResult } from './policies/store.js';
@@ -31,8 +31,7 @@ export default definePlugin({
     const failures = new FailureReporter(instance.logger);
 
     const apply = (ctx: RequestContext, result: HitResult, now: number): void => {
-      const { headers, reset } = verdict(windows, result.usage, result.allowed, plan, now);
-      if (!config.hide_client_headers) for (let i = 0; i < headers.length; i += 2) ctx.setResponseHeader(headers[i]!, headers[i + 1]!);
+      const reset = applyVerdict(config.hide_client_headers ? null : ctx, windows, result.usage, result.allowed, plan, now);
       if (!result.allowed) {
         throw new GatewayError(Errors.rateLimited, { status: config.error_code, message: config.error_message, headers: { 'retry-after': String(reset) } });
       }

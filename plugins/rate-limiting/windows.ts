@@ -28,6 +28,8 @@ export interface WindowSpec {
   /** "Minute" in the X-RateLimit-*-Minute headers. */
   title: string;
   limit: number;
+  /** The limit as sent in the headers, rendered once. */
+  limitValue: string;
   /** Lower-case header names, built once. */
   limitHeader: string;
   remainingHeader: string;
@@ -57,6 +59,7 @@ export function windowSpecs(config: RateLimitingConfig): WindowSpec[] {
       name,
       title,
       limit: config[name]!,
+      limitValue: String(config[name]!),
       limitHeader: `x-ratelimit-limit-${name}`,
       remainingHeader: `x-ratelimit-remaining-${name}`,
     };

@@ -1,7 +1,16 @@
 /**
- * The Lua scripts of the redis policy. A window's counter is a hash of bucket → count; both scripts
- * sum the buckets still counted and delete older ones in the same pass, atomically.
+ * The Lua scripts of the redis policy and how their replies read. A window's counter is a hash of
+ * bucket → count; both scripts sum the buckets still counted and delete older ones in the same pass, atomically.
  */
+import type { WindowSlot, WindowUsage } from '../windows.js';
+
+/** Reads a script's flat {count, oldest} pairs starting at `from`; an empty window's oldest is its current bucket. */
+export function usagePairs(reply: number[], from: number, slots: readonly WindowSlot[]): WindowUsage[] {
+  return slots.map((slot, i) => {
+    const oldest = reply[from + 2 * i + 1]!;
+    return { count: reply[from + 2 * i]!, oldestBucket: oldest === -1 ? slot.bucket : oldest };
+  });
+}
 
 /** Sums KEYS[i]'s buckets from `oldest` on (deleting older ones); returns the count and the oldest bucket left (or -1). */
 const SUM_BUCKETS = `
@@ -22,25 +31,29 @@ end
 `;
 
 /**
- * One request, all windows: admitted only if every window has room, and then counted in all of them.
- * ARGV holds 4 values per key: bucket, oldest counted bucket, limit, ttl (ms).
- * Returns {allowed, count_1, oldest_1, count_2, oldest_2, …}, counts including the request when admitted.
+ * n requests for the same counters, all windows at once: admits the largest k ≤ n for which every
+ * window still has room for k more, and counts those k in every window.
+ * ARGV[1] is n, then 4 values per key: bucket, oldest counted bucket, limit, ttl (ms).
+ * Returns {k, count_1, oldest_1, count_2, oldest_2, …}, counts including the k admitted.
  */
 export const HIT_SCRIPT = `${SUM_BUCKETS}
-local result = {1}
+local admitted = tonumber(ARGV[1])
+local result = {0}
 for i = 1, #KEYS do
-  local base = (i - 1) * 4
+  local base = 1 + (i - 1) * 4
   local count, first = sum_buckets(KEYS[i], tonumber(ARGV[base + 2]))
-  if count + 1 > tonumber(ARGV[base + 3]) then result[1] = 0 end
+  local room = math.floor(tonumber(ARGV[base + 3]) - count)
+  if room < admitted then admitted = room end
   result[2 * i] = count
   result[2 * i + 1] = first
 end
-if result[1] == 1 then
+if admitted > 0 then
+  result[1] = admitted
   for i = 1, #KEYS do
-    local base = (i - 1) * 4
-    redis.call('HINCRBY', KEYS[i], ARGV[base + 1], 1)
+    local base = 1 + (i - 1) * 4
+    redis.call('HINCRBY', KEYS[i], ARGV[base + 1], admitted)
     redis.call('PEXPIRE', KEYS[i], ARGV[base + 4])
-    result[2 * i] = result[2 * i] + 1
+    result[2 * i] = result[2 * i] + admitted
     if result[2 * i + 1] == -1 then result[2 * i + 1] = tonumber(ARGV[base + 1]) end
   end
 end

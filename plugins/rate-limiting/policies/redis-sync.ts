@@ -12,8 +12,7 @@
 import type { RedisConnection } from '../redis-connection.js';
 import type { WindowSlot, WindowUsage } from '../windows.js';
 import { BucketCounters } from './bucket-counters.js';
-import { usagePairs } from './redis.js';
-import { SYNC_SCRIPT } from './redis-scripts.js';
+import { SYNC_SCRIPT, usagePairs } from './redis-scripts.js';
 import type { CounterStore, HitResult } from './store.js';
 
 interface Entry {
@@ -48,7 +47,7 @@ export class RedisSyncStore implements CounterStore {
 
   hit(slots: readonly WindowSlot[]): HitResult | Promise<HitResult> {
     if (this.failure !== null) throw this.failure;
-    const loads: Promise<void>[] = [];
+    let loads: Promise<void>[] | null = null;
     for (const slot of slots) {
       let entry = this.entries.get(slot.key);
       if (!entry) {
@@ -56,32 +55,32 @@ export class RedisSyncStore implements CounterStore {
         this.entries.set(slot.key, entry);
         entry.loading = this.sync([slot.key]);
       }
-      if (entry.remote === null) loads.push(entry.loading!);
+      if (entry.remote === null) (loads ??= []).push(entry.loading!);
     }
-    if (loads.length > 0) return Promise.all(loads).then(() => this.hit(slots));
+    if (loads !== null) return Promise.all(loads).then(() => this.hit(slots));
     return this.decide(slots);
   }
 
   private decide(slots: readonly WindowSlot[]): HitResult {
-    const now = Date.now();
-    const usage = slots.map((slot) => {
+    const usage: WindowUsage[] = [];
+    let allowed = true;
+    for (const slot of slots) {
       const entry = this.entries.get(slot.key)!;
       entry.slot = slot;
       entry.used = true;
       const remote = entry.remote!;
       const shared = remote.syncedBucket < slot.oldest ? 0 : remote.count;
       const local = this.pending.usage(slot);
-      return {
-        count: shared + sumFrom(entry.inflight, slot.oldest) + local.count,
-        oldestBucket: shared > 0 ? Math.min(remote.oldestBucket, local.oldestBucket) : local.oldestBucket,
-      };
-    });
-    const allowed = slots.every((slot, i) => usage[i]!.count + 1 <= slot.limit);
+      const count = shared + sumFrom(entry.inflight, slot.oldest) + local.count;
+      usage.push({ count, oldestBucket: shared > 0 ? Math.min(remote.oldestBucket, local.oldestBucket) : local.oldestBucket });
+      if (count + 1 > slot.limit) allowed = false;
+    }
     if (allowed) {
-      slots.forEach((slot, i) => {
-        this.pending.add(slot, 1, now);
+      const now = Date.now();
+      for (let i = 0; i < slots.length; i++) {
+        this.pending.add(slots[i]!, 1, now);
         usage[i]!.count++;
-      });
+      }
     }
     return { allowed, usage };
   }

@@ -1,25 +1,66 @@
-/** The redis policy in exact mode: one atomic script call per request checks and counts every window cluster-wide. */
+/**
+ * The redis policy in exact mode: requests for the same key are decided together by one atomic script
+ * call (see HitBatch) — those that arrive in one event-loop turn, or while that key's previous call
+ * is still running — so a hot key costs one Redis round trip per batch instead of one per request.
+ */
 import type { RedisConnection } from '../redis-connection.js';
-import type { WindowSlot, WindowUsage } from '../windows.js';
-import { HIT_SCRIPT } from './redis-scripts.js';
+import type { WindowSlot } from '../windows.js';
+import { HitBatch } from './hit-batch.js';
 import type { CounterStore, HitResult } from './store.js';
 
-/** Reads the script's flat {count, oldest} pairs starting at `from`; an empty window's oldest is its current bucket. */
-export function usagePairs(reply: number[], from: number, slots: readonly WindowSlot[]): WindowUsage[] {
-  return slots.map((slot, i) => {
-    const oldest = reply[from + 2 * i + 1]!;
-    return { count: reply[from + 2 * i]!, oldestBucket: oldest === -1 ? slot.bucket : oldest };
-  });
-}
-
 export class RedisStore implements CounterStore {
+  /** Batches still taking requests, by their first window's key (plugin and identity included). */
+  private readonly open = new Map<string, HitBatch>();
+  /** Keys whose script call is running: their open batch is sent when it is done. */
+  private readonly running = new Set<string>();
+  private flushScheduled = false;
+
   constructor(private readonly connection: RedisConnection) {}
 
-  async hit(slots: readonly WindowSlot[]): Promise<HitResult> {
-    const keys = slots.map((slot) => slot.key);
-    const args: number[] = [];
-    for (const slot of slots) args.push(slot.bucket, slot.oldest, slot.limit, slot.ttlMs);
-    const reply = (await this.connection.run(HIT_SCRIPT, keys, args)) as number[];
-    return { allowed: reply[0] === 1, usage: usagePairs(reply, 1, slots) };
+  hit(slots: readonly WindowSlot[]): Promise<HitResult> {
+    const id = slots[0]!.key;
+    let batch = this.open.get(id);
+    if (batch === undefined) {
+      batch = new HitBatch();
+      this.open.set(id, batch);
+      this.scheduleFlush();
+    }
+    return batch.join(slots);
+  }
+
+  /** Flushes after the poll phase, when every request read from the sockets in this turn has joined. */
+  private scheduleFlush(): void {
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    setImmediate(this.flush);
+  }
+
+  private readonly flush = (): void => {
+    this.flushScheduled = false;
+    for (const [id, batch] of this.open) {
+      if (this.running.has(id)) continue;
+      this.open.delete(id);
+      this.running.add(id);
+      batch.send(this.connection).then(
+        () => this.finished(id, null),
+        (error: unknown) => this.finished(id, error),
+      );
+    }
+  };
+
+  /**
+   * Sends the batch that waited for this key's call; when that call failed, the waiting requests fail
+   * with it, so no request waits longer than one command timeout.
+   */
+  private finished(id: string, error: unknown): void {
+    this.running.delete(id);
+    const waiting = this.open.get(id);
+    if (waiting === undefined) return;
+    if (error === null) {
+      this.scheduleFlush();
+      return;
+    }
+    this.open.delete(id);
+    waiting.abandon(error);
   }
 }
