@@ -15,37 +15,18 @@ import { Redis } from 'ioredis';
 import { request } from 'undici';
 import { stringify } from 'yaml';
 import { adminClient } from './helpers/admin.js';
+import { waitUntil } from './helpers/cli.js';
 import { startGatewayProcess, type GatewayProcess } from './helpers/gateway-process.js';
 import { startTestRedis, type TestRedis } from './helpers/redis.js';
+import { servedEverywhere, statusOf } from './helpers/served.js';
 import { startUpstream, type TestUpstream } from './helpers/upstream.js';
 
 const CUT_USER = 'gw-c';
 const CUT_PASSWORD = 'cut-off-instance';
 
-async function statusOf(url: string): Promise<number> {
-  try {
-    const res = await request(url);
-    await res.body.dump();
-    return res.statusCode;
-  } catch {
-    return 0;
-  }
-}
-
-async function until(check: () => Promise<boolean>, what: string, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-}
-
-/** Milliseconds from `since` until every proxy answers `path` with `status` (each polled back to back). */
-async function servedEverywhere(proxies: GatewayProcess[], path: string, since: number, status = 200): Promise<number> {
-  await Promise.all(
-    proxies.map((gw) => until(async () => (await statusOf(gw.proxyUrl + path)) === status, `${gw.proxyUrl}${path} answers ${status}`)),
-  );
-  return performance.now() - since;
+/** `path` on each proxy. */
+function urlsOf(proxies: GatewayProcess[], path: string): string[] {
+  return proxies.map((gw) => gw.proxyUrl + path);
 }
 
 function quantile(values: number[], q: number): number {
@@ -133,7 +114,7 @@ describe('config in Redis across three gateway processes', () => {
       const writer = adminClient(all[i % 3]!.adminUrl);
       const res = await writer('POST', '/services/app/routes', { name: `p${i}`, paths: [`/p${i}`] });
       assert.equal(res.status, 201);
-      times.push(await servedEverywhere(all, `/p${i}`, performance.now()));
+      times.push(await servedEverywhere(urlsOf(all, `/p${i}`), performance.now()));
     }
     // Printed here; the < 100 ms target is measured by `npm run bench`, not asserted in a test.
     console.log(`propagation write response → served by all 3: ${summary(times)}`);
@@ -151,14 +132,14 @@ describe('config in Redis across three gateway processes', () => {
 
   it('brings an instance cut off from Redis up to date once it reconnects', async () => {
     await allowCutUser(false);
-    await until(async () => (await statusBody(c)).redis !== 'connected', 'instance c notices the cut');
+    await waitUntil(async () => (await statusBody(c)).redis !== 'connected', 'instance c notices the cut', 10_000);
     const write = await adminClient(a.adminUrl)('POST', '/services/app/routes', { name: 'while-cut', paths: ['/while-cut'] });
     assert.equal(write.status, 201);
-    await servedEverywhere([a, b], '/while-cut', performance.now());
+    await servedEverywhere(urlsOf([a, b], '/while-cut'), performance.now());
     assert.equal(await statusOf(`${c.proxyUrl}/while-cut`), 404, 'c missed the change while cut off');
     assert.equal(await statusOf(`${c.proxyUrl}/stable`), 200, 'c keeps serving its version');
     await allowCutUser(true);
-    await servedEverywhere([c], '/while-cut', performance.now());
+    await servedEverywhere(urlsOf([c], '/while-cut'), performance.now());
     assert.equal((await statusBody(c)).redis, 'connected');
   });
 
@@ -169,7 +150,7 @@ describe('config in Redis across three gateway processes', () => {
     const target = versions[1]!.version;
     const rollback = await admin('POST', `/config/rollback/${target}`);
     assert.equal(rollback.status, 201);
-    await servedEverywhere(all, '/while-cut', performance.now(), 404);
+    await servedEverywhere(urlsOf(all, '/while-cut'), performance.now(), 404);
 
     const version = rollback.body.config_version;
     const bad = await admin('POST', '/routes', { name: 'bad', paths: ['no-slash'], service: 'app' });
@@ -182,7 +163,7 @@ describe('config in Redis across three gateway processes', () => {
     const traffic = startTraffic(all, '/stable');
     await new Promise((resolve) => setTimeout(resolve, 200));
     await redis.stop();
-    await until(async () => (await Promise.all(all.map(statusBody))).every((s) => s.redis !== 'connected'), 'all instances see Redis down');
+    await waitUntil(async () => (await Promise.all(all.map(statusBody))).every((s) => s.redis !== 'connected'), 'all instances see Redis down', 10_000);
     const served = (await statusBody(a)).config_version;
 
     const snapshot = join(dir, 'd.json');
@@ -199,11 +180,11 @@ describe('config in Redis across three gateway processes', () => {
     await redis.start();
     await allowCutUser(true);
     const everyone = [...all, d];
-    await until(async () => (await Promise.all(everyone.map(statusBody))).every((s) => s.redis === 'connected'), 'all reconnect', 15_000);
+    await waitUntil(async () => (await Promise.all(everyone.map(statusBody))).every((s) => s.redis === 'connected'), 'all reconnect', 15_000);
     const write = await adminClient(d.adminUrl)('POST', '/services/app/routes', { name: 'after-outage', paths: ['/after-outage'] });
     assert.equal(write.status, 201, JSON.stringify(write.body));
     assert.equal(write.body.service.id !== undefined, true);
-    await servedEverywhere(everyone, '/after-outage', performance.now());
+    await servedEverywhere(urlsOf(everyone, '/after-outage'), performance.now());
 
     const result = await traffic.stop();
     console.log(`Redis outage: ${result.ok} proxied requests, ${result.failed.length} failed`);
@@ -218,7 +199,7 @@ describe('config in Redis across three gateway processes', () => {
     for (let i = 0; i < 100; i++) {
       const res = await adminClient(all[i % 3]!.adminUrl)('POST', '/services/app/routes', { name: `load${i}`, paths: [`/load${i}`] });
       assert.equal(res.status, 201);
-      times.push(await servedEverywhere(all, `/load${i}`, performance.now()));
+      times.push(await servedEverywhere(urlsOf(all, `/load${i}`), performance.now()));
     }
     const elapsed = performance.now() - started;
     const result = await traffic.stop();

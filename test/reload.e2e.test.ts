@@ -2,20 +2,14 @@
 import assert from 'node:assert/strict';
 import { rename, writeFile } from 'node:fs/promises';
 import { after, before, describe, it } from 'node:test';
-import { request } from 'undici';
 import { stringify } from 'yaml';
 import { startCli, status, waitUntil, type StartedCli } from './helpers/cli.js';
+import { statusOf } from './helpers/served.js';
 import { startUpstream, type TestUpstream } from './helpers/upstream.js';
 
 /** A config whose routes are `paths`, all to the echo upstream. */
 function configWith(upstreamUrl: string, paths: string[]): unknown {
   return { _format_version: '3.0', services: [{ name: 'echo', url: upstreamUrl, routes: paths.map((path) => ({ name: path.slice(1), paths: [path] })) }] };
-}
-
-async function statusOf(url: string): Promise<number> {
-  const res = await request(url);
-  await res.body.dump();
-  return res.statusCode;
 }
 
 async function waitForVersion(gw: StartedCli, version: number): Promise<void> {
