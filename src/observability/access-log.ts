@@ -36,7 +36,9 @@ export class AccessLog {
   private scheduled = false;
   private timer: NodeJS.Timeout | undefined;
   private readonly flushSoon = () => this.flush();
-  /** The timestamp string is made once per millisecond, not once per line. */
+  /** The timestamp: its second made by toISOString once per second, its milliseconds once per millisecond. */
+  private isoSecond = -1;
+  private isoPrefix = '';
   private isoMs = 0;
   private iso = '';
   private readonly routeFieldCache = new WeakMap<CompiledRoute, string>();
@@ -53,10 +55,7 @@ export class AccessLog {
     const compiled = exchange.compiled;
     const latency = summary.latency;
     const now = Date.now();
-    if (now !== this.isoMs) {
-      this.isoMs = now;
-      this.iso = new Date(now).toISOString();
-    }
+    if (now !== this.isoMs) this.stamp(now);
     let line =
       `${this.prefix}"${this.iso}","request_id":${quote(exchange.requestId)},"trace_id":"${exchange.trace.traceId}"` +
       // Methods are HTTP tokens and client addresses IPs: neither can hold a character JSON escapes.
@@ -78,6 +77,17 @@ export class AccessLog {
       this.timer = setTimeout(this.flushSoon, FLUSH_INTERVAL_MS);
       this.timer.unref();
     }
+  }
+
+  private stamp(now: number): void {
+    this.isoMs = now;
+    const second = Math.floor(now / 1000);
+    if (second !== this.isoSecond) {
+      this.isoSecond = second;
+      // "2026-11-29T18:58:20." of "2026-11-29T18:58:20.123Z".
+      this.isoPrefix = new Date(second * 1000).toISOString().slice(0, 20);
+    }
+    this.iso = `${this.isoPrefix}${String(now - second * 1000).padStart(3, '0')}Z`;
   }
 
   /** The route and service fields, serialised once per compiled route rather than once per line. */

@@ -17,7 +17,8 @@ const HOP_BY_HOP = new Set([
 
 /** The lower-case header names a `Connection` header lists, or null when it lists none beyond the usual. */
 export function connectionListed(connection: string | string[] | undefined): Set<string> | null {
-  if (connection === undefined) return null;
+  // The values nearly every request and response carry, answered without splitting.
+  if (connection === undefined || connection === 'keep-alive' || connection === 'close') return null;
   let listed: Set<string> | null = null;
   for (const token of (Array.isArray(connection) ? connection.join(',') : connection).split(',')) {
     const name = token.trim().toLowerCase();
