@@ -18,7 +18,7 @@ import { measureScrape, SCRAPE_ROUTES } from './metrics-scrape.js';
 import { measurePropagation, PROPAGATION_TARGET_MS } from './propagation.js';
 import { manyRoutes, PASSTHROUGH, scenarios, type GatehouseScenario } from './scenarios.js';
 
-const SECONDS = Number(process.env.BENCH_SECONDS ?? 2);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 1);
 /**
  * Load before a process's first measurement. A fresh gateway reaches its steady rate only after about
  * 3 s of this load (JIT tiers, upstream connections): ~3k, ~10k, ~14k, then ~18k requests/s in
@@ -26,7 +26,7 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 2);
  */
 const WARMUP_SECONDS = 3;
 /** Alternating baseline/subject rounds per ratio. */
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 4);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 8);
 const CONNECTIONS = 50;
 const STREAM_MIB = 100;
 const here = (file: string) => fileURLToPath(new URL(file, import.meta.url));
@@ -130,28 +130,39 @@ async function startScenario(scenario: GatehouseScenario, upstreamUrl: string): 
 }
 
 /**
- * Measures `baseline` and `subject` back to back, ROUNDS times alternately, and reports the ratio of
- * the sums: this machine's speed drifts over minutes, so only adjacent runs compare fairly.
+ * Measures `baseline` and `subject` back to back, ROUNDS times alternately, and reports the median of
+ * the rounds' subject/baseline ratios (and, for reference, the ratio of the sums): this machine's
+ * speed drifts over seconds and single runs stall, so only adjacent runs compare fairly, and the
+ * median keeps one stalled run from deciding the figure.
  */
 async function compare(label: string, baselineName: string, baseline: Target, subjectName: string, subject: Target): Promise<number> {
-  let base = 0;
-  let measured = 0;
-  const measureBaseline = async () => (base += (await measure(baselineName, baseline.url, baseline.pid, baseline.headers)).requestsPerSecond);
-  const measureSubject = async () => (measured += (await measure(subjectName, subject.url, subject.pid, subject.headers)).requestsPerSecond);
+  const measureBaseline = async () => (await measure(baselineName, baseline.url, baseline.pid, baseline.headers)).requestsPerSecond;
+  const measureSubject = async () => (await measure(subjectName, subject.url, subject.pid, subject.headers)).requestsPerSecond;
+  const roundRatios: number[] = [];
+  let baseSum = 0;
+  let subjectSum = 0;
   for (let round = 0; round < ROUNDS; round++) {
     // Alternating the order cancels a bias towards whichever runs second.
+    let base: number;
+    let measured: number;
     if (round % 2 === 0) {
-      await measureBaseline();
-      await measureSubject();
+      base = await measureBaseline();
+      measured = await measureSubject();
     } else {
-      await measureSubject();
-      await measureBaseline();
+      measured = await measureSubject();
+      base = await measureBaseline();
     }
+    roundRatios.push(measured / base);
+    baseSum += base;
+    subjectSum += measured;
   }
-  const ratio = measured / base;
-  ratios.push(`  ${label}: ${ratio.toFixed(3)}`);
-  console.log(`  → ${label}: ${ratio.toFixed(3)}\n`);
-  return ratio;
+  roundRatios.sort((a, b) => a - b);
+  const middle = roundRatios.length / 2;
+  const median = roundRatios.length % 2 === 1 ? roundRatios[Math.floor(middle)]! : (roundRatios[middle - 1]! + roundRatios[middle]!) / 2;
+  const line = `${label}: ${median.toFixed(3)} (median of ${ROUNDS} rounds; ratio of sums ${(subjectSum / baseSum).toFixed(3)})`;
+  ratios.push(`  ${line}`);
+  console.log(`  → ${line}\n`);
+  return median;
 }
 
 const ratios: string[] = [];
