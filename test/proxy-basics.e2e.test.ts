@@ -157,4 +157,16 @@ describe('proxy basics', () => {
     assert.equal(typeof latency.proxy, 'number');
     assert.ok(!JSON.stringify(gw.logs).includes('secret-token'));
   });
+
+  it('keeps the access-log line valid JSON whatever the client sent in the host, path and request ID', async () => {
+    const host = 'we"ird\\host.example';
+    const requestId = 'id-with-"quote"-and-\\backslash';
+    const path = '/orders/caf%C3%A9?q=%22';
+    const res = await request(`${gw.url}${path}`, { headers: { host, 'x-request-id': requestId } });
+    await res.body.dump();
+    // The capture parses every line as JSON: a badly escaped line would fail there, not match here.
+    const line = await eventually(() => gw.accessLogs().find((l) => l.request_id === requestId), 'access log line');
+    assert.equal(line.host, host);
+    assert.equal(line.path, '/orders/caf%C3%A9');
+  });
 });
