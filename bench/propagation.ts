@@ -5,6 +5,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import { request } from 'undici';
+import { quantile } from '../test/helpers/quantile.js';
 import { startTestRedis } from '../test/helpers/redis.js';
 import { servedEverywhere } from '../test/helpers/served.js';
 
@@ -22,10 +23,6 @@ export interface PropagationResult {
   medianMs: number;
   p95Ms: number;
   maxMs: number;
-}
-
-function quantile(sorted: number[], q: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
 }
 
 /** `start` runs one instance with the given environment, on the seed config holding a service named `bench`. */
@@ -46,7 +43,6 @@ export async function measurePropagation(start: (env: Record<string, string>) =>
       if (res.statusCode !== 201) throw new Error(`admin write answered ${res.statusCode}`);
       times.push(await servedEverywhere(instances.map((instance) => instance.proxyUrl + path), performance.now()));
     }
-    times.sort((a, b) => a - b);
     return { medianMs: quantile(times, 0.5), p95Ms: quantile(times, 0.95), maxMs: quantile(times, 1) };
   } finally {
     await Promise.all(instances.map((instance) => instance.stop()));

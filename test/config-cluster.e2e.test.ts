@@ -17,6 +17,7 @@ import { stringify } from 'yaml';
 import { adminClient } from './helpers/admin.js';
 import { waitUntil } from './helpers/cli.js';
 import { startGatewayProcess, type GatewayProcess } from './helpers/gateway-process.js';
+import { quantile } from './helpers/quantile.js';
 import { startTestRedis, type TestRedis } from './helpers/redis.js';
 import { servedEverywhere, statusOf } from './helpers/served.js';
 import { startUpstream, type TestUpstream } from './helpers/upstream.js';
@@ -27,11 +28,6 @@ const CUT_PASSWORD = 'cut-off-instance';
 /** `path` on each proxy. */
 function urlsOf(proxies: GatewayProcess[], path: string): string[] {
   return proxies.map((gw) => gw.proxyUrl + path);
-}
-
-function quantile(values: number[], q: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
 }
 
 function summary(values: number[]): string {
