@@ -10,6 +10,7 @@ import { identityOf } from './identity.js';
 import { closeAllStores, policies } from './policies/index.js';
 import type { HitResult } from './policies/store.js';
 import { configSchema } from './schema.js';
+import { SlotKeys } from './slot-keys.js';
 import { FailureReporter } from './store-failures.js';
 import { bucketPlans, windowSpecs } from './windows.js';
 
@@ -26,7 +27,7 @@ export default definePlugin({
     const plan = bucketPlans[config.algorithm];
     const identify = identityOf(config);
     // Counters belong to this plugin entity (its id is stable across reloads and restarts), as Kong's keys do.
-    const scope = `${KEY_PREFIX}:${instance.entity.id}:${config.algorithm}:`;
+    const keys = new SlotKeys(`${KEY_PREFIX}:${instance.entity.id}:${config.algorithm}:`, windows);
     const { store, release } = policies[config.policy](config, instance);
     const failures = new FailureReporter(instance.logger);
 
@@ -44,8 +45,8 @@ export default definePlugin({
     return {
       access(ctx) {
         const now = Date.now();
-        const key = scope + identify(ctx);
-        const slots = windows.map((window) => plan.slot(`${key}:${window.name}`, window, now));
+        const windowKeys = keys.for(identify(ctx));
+        const slots = windows.map((window, i) => plan.slot(windowKeys[i]!, window, now));
         let result: HitResult | Promise<HitResult>;
         try {
           result = store.hit(slots);

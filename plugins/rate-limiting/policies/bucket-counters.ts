@@ -2,7 +2,11 @@
 import type { WindowSlot, WindowUsage } from '../windows.js';
 
 interface Counter {
-  buckets: Map<number, number>;
+  /**
+   * Bucket ids and counts interleaved, oldest first: [bucket, n, bucket, n, …]. A window spans at
+   * most BUCKETS_PER_WINDOW + 1 buckets, so a flat array beats a Map (no entry objects to iterate).
+   */
+  buckets: number[];
   expiresAt: number;
 }
 
@@ -12,34 +16,48 @@ export class BucketCounters {
   /** Sum of the buckets still counted by `slot` (older ones are dropped on the way). */
   usage(slot: WindowSlot): WindowUsage {
     const counter = this.counters.get(slot.key);
+    if (counter === undefined) return { count: 0, oldestBucket: slot.bucket };
+    const buckets = counter.buckets;
+    let expired = 0;
+    while (expired < buckets.length && buckets[expired]! < slot.oldest) expired += 2;
+    if (expired > 0) buckets.splice(0, expired);
     let count = 0;
-    let oldestBucket = slot.bucket;
-    if (counter) {
-      for (const [bucket, n] of counter.buckets) {
-        if (bucket < slot.oldest) counter.buckets.delete(bucket);
-        else {
-          count += n;
-          if (bucket < oldestBucket) oldestBucket = bucket;
-        }
-      }
-    }
-    return { count, oldestBucket };
+    for (let i = 1; i < buckets.length; i += 2) count += buckets[i]!;
+    return { count, oldestBucket: buckets.length > 0 ? Math.min(buckets[0]!, slot.bucket) : slot.bucket };
   }
 
   add(slot: WindowSlot, n: number, now: number): void {
     let counter = this.counters.get(slot.key);
-    if (!counter) {
-      counter = { buckets: new Map(), expiresAt: 0 };
+    if (counter === undefined) {
+      counter = { buckets: [], expiresAt: 0 };
       this.counters.set(slot.key, counter);
     }
-    counter.buckets.set(slot.bucket, (counter.buckets.get(slot.bucket) ?? 0) + n);
+    const buckets = counter.buckets;
+    // Usually the newest bucket; an older one only when a failed sync puts its counts back.
+    let at = buckets.length;
+    while (at > 0 && buckets[at - 2]! > slot.bucket) at -= 2;
+    if (at > 0 && buckets[at - 2] === slot.bucket) buckets[at - 1]! += n;
+    else buckets.splice(at, 0, slot.bucket, n);
     counter.expiresAt = Math.max(counter.expiresAt, now + slot.ttlMs);
   }
 
-  /** Removes and returns every counter's buckets (the sync policy's batch to push). */
+  /** Counts one admitted request in each slot, and in the usage reported for it (same order). */
+  admit(slots: readonly WindowSlot[], usage: readonly WindowUsage[]): void {
+    const now = Date.now();
+    for (let i = 0; i < slots.length; i++) {
+      this.add(slots[i]!, 1, now);
+      usage[i]!.count++;
+    }
+  }
+
+  /** Removes and returns every counter's buckets, bucket → count (the sync policy's batch to push). */
   drain(): Map<string, Map<number, number>> {
     const drained = new Map<string, Map<number, number>>();
-    for (const [key, counter] of this.counters) drained.set(key, counter.buckets);
+    for (const [key, { buckets }] of this.counters) {
+      const counts = new Map<number, number>();
+      for (let i = 0; i < buckets.length; i += 2) counts.set(buckets[i]!, buckets[i + 1]!);
+      drained.set(key, counts);
+    }
     this.counters.clear();
     return drained;
   }

@@ -1,5 +1,5 @@
 /** The local policy: counters in this process's memory, exact for one instance, not shared with others. */
-import type { WindowSlot } from '../windows.js';
+import type { WindowSlot, WindowUsage } from '../windows.js';
 import { BucketCounters } from './bucket-counters.js';
 import type { CounterStore, HitResult } from './store.js';
 
@@ -10,15 +10,14 @@ export class LocalStore implements CounterStore {
   private readonly sweeper = setInterval(() => this.counters.sweep(Date.now()), SWEEP_INTERVAL_MS).unref();
 
   hit(slots: readonly WindowSlot[]): HitResult {
-    const usage = slots.map((slot) => this.counters.usage(slot));
-    const allowed = slots.every((slot, i) => usage[i]!.count + 1 <= slot.limit);
-    if (allowed) {
-      const now = Date.now();
-      slots.forEach((slot, i) => {
-        this.counters.add(slot, 1, now);
-        usage[i]!.count++;
-      });
+    const usage: WindowUsage[] = [];
+    let allowed = true;
+    for (const slot of slots) {
+      const counted = this.counters.usage(slot);
+      usage.push(counted);
+      if (counted.count + 1 > slot.limit) allowed = false;
     }
+    if (allowed) this.counters.admit(slots, usage);
     return { allowed, usage };
   }
 

@@ -75,13 +75,7 @@ export class RedisSyncStore implements CounterStore {
       usage.push({ count, oldestBucket: shared > 0 ? Math.min(remote.oldestBucket, local.oldestBucket) : local.oldestBucket });
       if (count + 1 > slot.limit) allowed = false;
     }
-    if (allowed) {
-      const now = Date.now();
-      for (let i = 0; i < slots.length; i++) {
-        this.pending.add(slots[i]!, 1, now);
-        usage[i]!.count++;
-      }
-    }
+    if (allowed) this.pending.admit(slots, usage);
     return { allowed, usage };
   }
 
