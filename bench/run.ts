@@ -15,7 +15,7 @@ import { request } from 'undici';
 import { loadTool, runLoad, type LoadResult } from './load.js';
 import { firstLine, freePort, LOAD_CPU, PROXY_CPU, rssMiB, spawnPinned, stop, waitForHttp } from './processes.js';
 import { measureScrape, SCRAPE_ROUTES } from './metrics-scrape.js';
-import { quantile } from '../test/helpers/quantile.js';
+import { median } from '../test/helpers/quantile.js';
 import { measurePropagation, PROPAGATION_TARGET_MS } from './propagation.js';
 import { manyRoutes, PASSTHROUGH, scenarios, type GatehouseScenario } from './scenarios.js';
 
@@ -131,12 +131,12 @@ async function startScenario(scenario: GatehouseScenario, upstreamUrl: string): 
 }
 
 /**
- * Measures `baseline` and `subject` back to back, ROUNDS times alternately, and reports the ratio of
- * their best runs, with the median of the rounds' ratios and the ratio of the sums beside it. This
- * machine slows a process down for a second now and then (the same process, loaded the same way,
- * gives 13k–19k requests/s in consecutive 1 s runs); interference only ever lowers a run, so each
- * side's best run is its closest estimate of what it can do (the rule `timeit` documents), and
- * alternating gives both sides the same chances.
+ * Measures `baseline` and `subject` back to back, ROUNDS times alternately, and reports the median of
+ * the rounds' subject/baseline ratios, with the ratio of the two sides' best runs and of the sums
+ * beside it. This machine's speed drifts for seconds at a time (the same process under the same
+ * load gives 13k–19k requests/s in consecutive 1 s runs): only adjacent runs compare fairly, and the
+ * median keeps one round that straddles a change of pace from deciding the figure. The best-runs
+ * ratio is steadier against short stalls but not against a slow spell, so it is printed, not used.
  */
 async function compare(label: string, baselineName: string, baseline: Target, subjectName: string, subject: Target): Promise<number> {
   const measureBaseline = async () => (await measure(baselineName, baseline.url, baseline.pid, baseline.headers)).requestsPerSecond;
@@ -163,11 +163,11 @@ async function compare(label: string, baselineName: string, baseline: Target, su
     baseBest = Math.max(baseBest, base);
     subjectBest = Math.max(subjectBest, measured);
   }
-  const best = subjectBest / baseBest;
-  const line = `${label}: ${best.toFixed(3)} (best runs ${subjectBest.toFixed(0)} / ${baseBest.toFixed(0)}; median of ${ROUNDS} round ratios ${quantile(roundRatios, 0.5).toFixed(3)}, ratio of sums ${(subjectSum / baseSum).toFixed(3)})`;
+  const middle = median(roundRatios);
+  const line = `${label}: ${middle.toFixed(3)} (median of ${ROUNDS} round ratios; best runs ${subjectBest.toFixed(0)} / ${baseBest.toFixed(0)} = ${(subjectBest / baseBest).toFixed(3)}, ratio of sums ${(subjectSum / baseSum).toFixed(3)})`;
   ratios.push(`  ${line}`);
   console.log(`  → ${line}\n`);
-  return best;
+  return middle;
 }
 
 const ratios: string[] = [];
@@ -185,7 +185,7 @@ async function scrapeWith1000Routes(upstreamUrl: string): Promise<string> {
 
 async function main(): Promise<void> {
   console.log(
-    `Gatehouse benchmark: ${loadTool}, ${CONNECTIONS} connections, ${SECONDS}s per run after ${WARMUP_SECONDS}s warm-up, each ratio from the best of ${ROUNDS} alternating runs per side; proxy under test on CPU ${PROXY_CPU}, upstream and load on CPU ${LOAD_CPU}\n`,
+    `Gatehouse benchmark: ${loadTool}, ${CONNECTIONS} connections, ${SECONDS}s per run after ${WARMUP_SECONDS}s warm-up, each ratio the median of ${ROUNDS} alternating rounds; proxy under test on CPU ${PROXY_CPU}, upstream and load on CPU ${LOAD_CPU}\n`,
   );
   const upstream = spawnPinned(LOAD_CPU, process.execPath, [here('./upstream.js')]);
   const upstreamUrl = `http://127.0.0.1:${await firstLine(upstream)}`;
