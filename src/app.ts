@@ -22,6 +22,7 @@ import { ProxyHandler } from './proxy/proxy-handler.js';
 import { buildProxyServer } from './proxy/proxy-server.js';
 import { FileConfigSource, type ReloadResult } from './runtime/file-source.js';
 import { GatewayRuntime } from './runtime/runtime.js';
+import { retainTickShape } from './runtime/tick-shape.js';
 import type { ListenAddress, Settings } from './settings/schema.js';
 import { bundledRegistry } from '../plugins/index.js';
 
@@ -116,6 +117,7 @@ async function openConfigStore(settings: Settings, registry: PluginRegistry, run
 }
 
 export async function startGateway(options: GatewayOptions): Promise<Gateway> {
+  retainTickShape();
   const { settings } = options;
   const logger = options.logger ?? createLogger({ level: settings.LOG_LEVEL });
   const registry = options.registry ?? bundledRegistry;

@@ -9,7 +9,6 @@ import { loadConfigFile } from '../config/load-file.js';
 import type { ConfigIssue } from '../config/types.js';
 import { startEchoUpstream } from '../demo/echo-upstream.js';
 import { exposeWorkerMetrics, serveClusterMetrics } from '../observability/cluster-metrics.js';
-import { retainTickShape } from '../runtime/tick-shape.js';
 import { parseSettings, type Settings } from '../settings/schema.js';
 import { bundledRegistry } from '../../plugins/index.js';
 
@@ -45,7 +44,6 @@ function reportInvalidConfig(file: string, issues: ConfigIssue[]): void {
 }
 
 async function runWorker(settings: Settings, options: StartOptions): Promise<number> {
-  retainTickShape();
   exposeWorkerMetrics();
   let gateway: Gateway | undefined;
   // Installed first: SIGHUP's default action would kill a process still starting (a reload sent

@@ -13,9 +13,12 @@
 import { executionAsyncResource } from 'node:async_hooks';
 
 let retained: object | undefined;
+let requested = false;
 
-/** Retains the next nextTick record. Call once, early, in a process that serves requests. */
+/** Retains the next nextTick record, once per process; called as a gateway starts, before its config loads. */
 export function retainTickShape(): void {
+  if (requested) return;
+  requested = true;
   process.nextTick(() => {
     retained = executionAsyncResource();
   });

@@ -1,5 +1,6 @@
 /** In-memory bucketed counters, the local policy's store and the sync_rate policy's pending counts. */
 import type { WindowSlot, WindowUsage } from '../windows.js';
+import type { HitResult } from './store.js';
 
 interface Counter {
   /**
@@ -41,13 +42,18 @@ export class BucketCounters {
     counter.expiresAt = Math.max(counter.expiresAt, now + slot.ttlMs);
   }
 
-  /** Counts one admitted request in each slot, and in the usage reported for it (same order). */
-  admit(slots: readonly WindowSlot[], usage: readonly WindowUsage[]): void {
+  /**
+   * The verdict for a request whose windows stand at `usage` (same order as `slots`): admitted when
+   * every window has room for one more, and then counted here and in the usage it reports.
+   */
+  admitIfRoom(slots: readonly WindowSlot[], usage: WindowUsage[]): HitResult {
+    for (let i = 0; i < slots.length; i++) if (usage[i]!.count + 1 > slots[i]!.limit) return { allowed: false, usage };
     const now = Date.now();
     for (let i = 0; i < slots.length; i++) {
       this.add(slots[i]!, 1, now);
       usage[i]!.count++;
     }
+    return { allowed: true, usage };
   }
 
   /** Removes and returns every counter's buckets, bucket → count (the sync policy's batch to push). */

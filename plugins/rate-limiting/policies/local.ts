@@ -11,14 +11,8 @@ export class LocalStore implements CounterStore {
 
   hit(slots: readonly WindowSlot[]): HitResult {
     const usage: WindowUsage[] = [];
-    let allowed = true;
-    for (const slot of slots) {
-      const counted = this.counters.usage(slot);
-      usage.push(counted);
-      if (counted.count + 1 > slot.limit) allowed = false;
-    }
-    if (allowed) this.counters.admit(slots, usage);
-    return { allowed, usage };
+    for (const slot of slots) usage.push(this.counters.usage(slot));
+    return this.counters.admitIfRoom(slots, usage);
   }
 
   close(): void {

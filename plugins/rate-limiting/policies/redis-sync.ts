@@ -63,7 +63,6 @@ export class RedisSyncStore implements CounterStore {
 
   private decide(slots: readonly WindowSlot[]): HitResult {
     const usage: WindowUsage[] = [];
-    let allowed = true;
     for (const slot of slots) {
       const entry = this.entries.get(slot.key)!;
       entry.slot = slot;
@@ -71,12 +70,12 @@ export class RedisSyncStore implements CounterStore {
       const remote = entry.remote!;
       const shared = remote.syncedBucket < slot.oldest ? 0 : remote.count;
       const local = this.pending.usage(slot);
-      const count = shared + sumFrom(entry.inflight, slot.oldest) + local.count;
-      usage.push({ count, oldestBucket: shared > 0 ? Math.min(remote.oldestBucket, local.oldestBucket) : local.oldestBucket });
-      if (count + 1 > slot.limit) allowed = false;
+      usage.push({
+        count: shared + sumFrom(entry.inflight, slot.oldest) + local.count,
+        oldestBucket: shared > 0 ? Math.min(remote.oldestBucket, local.oldestBucket) : local.oldestBucket,
+      });
     }
-    if (allowed) this.pending.admit(slots, usage);
-    return { allowed, usage };
+    return this.pending.admitIfRoom(slots, usage);
   }
 
   /** Periodic sync of every key used since the last one; quiet keys are forgotten. */
