@@ -1,5 +1,8 @@
-/** One load run: wrk when it is on PATH (cheaper per request), otherwise autocannon in-process. */
-import { spawnSync } from 'node:child_process';
+/**
+ * One load run: wrk when it is on PATH (cheaper per request), otherwise autocannon in-process. Runs
+ * are asynchronous, so two targets can be loaded at the same time.
+ */
+import { spawn, spawnSync } from 'node:child_process';
 import autocannon from 'autocannon';
 
 export interface LoadResult {
@@ -28,11 +31,21 @@ function ms(value: string, unit: string): number {
   return unit === 'us' ? n / 1000 : unit === 's' ? n * 1000 : n;
 }
 
-function runWrk(options: LoadOptions): LoadResult {
+function wrkOutput(file: string, argv: string[]): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(file, argv, { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (out += chunk));
+    child.once('error', reject);
+    child.once('close', () => resolve(out));
+  });
+}
+
+async function runWrk(options: LoadOptions): Promise<LoadResult> {
   const headerArgs = Object.entries(options.headers ?? {}).flatMap(([k, v]) => ['-H', `${k}: ${v}`]);
   const args = ['-t1', `-c${options.connections}`, `-d${options.seconds}s`, '--latency', ...headerArgs, options.url];
   const [file, argv] = hasTaskset ? ['taskset', ['-c', String(options.cpu), 'wrk', ...args]] : ['wrk', args];
-  const out = spawnSync(file, argv, { encoding: 'utf8' }).stdout;
+  const out = await wrkOutput(file, argv);
   const rps = /Requests\/sec:\s+([\d.]+)/.exec(out);
   const p50 = /50%\s+([\d.]+)(us|ms|s)/.exec(out);
   const p99 = /99%\s+([\d.]+)(us|ms|s)/.exec(out);

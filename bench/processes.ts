@@ -5,17 +5,42 @@ export { freePort } from '../test/helpers/free-port.js';
 
 const hasTaskset = spawnSync('taskset', ['--version']).status === 0;
 
-/** The gateway under test gets a CPU of its own; upstream, load generator and helpers share the other. */
+/** The proxies under test share a CPU of their own; upstream, load generators and helpers share the other. */
 export const PROXY_CPU = 1;
 export const LOAD_CPU = 0;
 
-/**
- * Runs `command` pinned to `cpu` (when possible), stderr inherited. stdout is piped to the caller, or
- * with `discardStdout` goes straight to /dev/null (so reading it costs no CPU during a measurement).
- */
-export function spawnPinned(cpu: number, command: string, args: string[], env: NodeJS.ProcessEnv = {}, discardStdout = false): ChildProcess {
+export interface SpawnOptions {
+  env?: NodeJS.ProcessEnv;
+  /** stdout goes straight to /dev/null (reading it would cost CPU during a measurement). */
+  discardStdout?: boolean;
+  /**
+   * Run in a session of its own. Linux's scheduler (with autogroup, the default) then shares a CPU
+   * fairly between sessions, not threads: two proxies loaded at once each get half of it, helper
+   * threads (GC, file writes) included, so neither pays for the other's.
+   */
+  ownSession?: boolean;
+}
+
+const sessionLeaders = new Set<ChildProcess>();
+// Children in their own session do not get the terminal's signals: stop them when the bench ends.
+process.once('exit', () => {
+  for (const child of sessionLeaders) child.kill('SIGKILL');
+});
+for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => process.exit(130));
+
+/** Runs `command` pinned to `cpu` (when possible), stderr inherited; stdout piped to the caller unless discarded. */
+export function spawnPinned(cpu: number, command: string, args: string[], options: SpawnOptions = {}): ChildProcess {
   const [file, argv] = hasTaskset ? ['taskset', ['-c', String(cpu), command, ...args]] : [command, args];
-  return spawn(file, argv, { env: { ...process.env, ...env }, stdio: ['ignore', discardStdout ? 'ignore' : 'pipe', 'inherit'] });
+  const child = spawn(file, argv, {
+    env: { ...process.env, ...options.env },
+    stdio: ['ignore', options.discardStdout ? 'ignore' : 'pipe', 'inherit'],
+    detached: options.ownSession === true,
+  });
+  if (options.ownSession) {
+    sessionLeaders.add(child);
+    child.once('exit', () => sessionLeaders.delete(child));
+  }
+  return child;
 }
 
 /** The first line a child prints (the port it listens on). */

@@ -1,9 +1,9 @@
 /**
  * `npm run bench`: starts an upstream, a minimal node:http + undici proxy and Gatehouse (one process
- * each, the proxy under test pinned to its own CPU), loads each in turn with the same tool, and
- * prints requests/s, p50/p99 latency, RSS and the ratios the issues set targets for; then streams a
- * 100 MB body up and down through Gatehouse and reports throughput and RSS, and times how fast a
- * config write reaches three instances sharing Redis.
+ * each, the proxies under test pinned to their own CPU), loads each alone and then each compared pair
+ * at once with the same tool, and prints requests/s, p50/p99 latency, RSS and the ratios the issues
+ * set targets for; then streams a 100 MB body up and down through Gatehouse and reports throughput
+ * and RSS, and times how fast a config write reaches three instances sharing Redis.
  */
 import type { ChildProcess } from 'node:child_process';
 import { writeFileSync, mkdtempSync } from 'node:fs';
@@ -19,6 +19,7 @@ import { median } from '../test/helpers/quantile.js';
 import { measurePropagation, PROPAGATION_TARGET_MS } from './propagation.js';
 import { manyRoutes, PASSTHROUGH, scenarios, type GatehouseScenario } from './scenarios.js';
 
+/** One solo run: the requests/s, latency and RSS printed for each process. */
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 1);
 /**
  * Load before a process's first measurement. A fresh gateway reaches its steady rate only after about
@@ -26,31 +27,29 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 1);
  * successive seconds; a shorter warm-up biased every ratio against freshly started scenarios.
  */
 const WARMUP_SECONDS = 3;
-/** Alternating baseline/subject rounds per ratio. */
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 8);
+/** Paired rounds per ratio, and the length of each. */
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
+const PAIRED_SECONDS = 2;
 const CONNECTIONS = 50;
 const STREAM_MIB = 100;
 const here = (file: string) => fileURLToPath(new URL(file, import.meta.url));
 const mainJs = fileURLToPath(new URL('../src/main.js', import.meta.url));
 
-interface Row extends LoadResult {
-  name: string;
-  rssMiB: number;
-}
-
-
 const warmed = new Set<string>();
 
-async function measure(name: string, url: string, pid: number | undefined, headers?: Record<string, string>): Promise<Row> {
-  // A process is warmed up (JIT, connection pools) once, before its first measurement.
-  if (!warmed.has(url)) {
-    warmed.add(url);
-    await runLoad({ url, seconds: WARMUP_SECONDS, connections: CONNECTIONS, headers, cpu: LOAD_CPU });
-  }
+/** A process is warmed up (JIT, connection pools) once, before it is first measured. */
+async function warmUp(url: string, headers?: Record<string, string>): Promise<void> {
+  if (warmed.has(url)) return;
+  warmed.add(url);
+  await runLoad({ url, seconds: WARMUP_SECONDS, connections: CONNECTIONS, headers, cpu: LOAD_CPU });
+}
+
+/** One run with the process alone on its CPU; prints requests/s, latency and RSS. */
+async function measure(name: string, url: string, pid: number | undefined, headers?: Record<string, string>): Promise<LoadResult> {
+  await warmUp(url, headers);
   const result = await runLoad({ url, seconds: SECONDS, connections: CONNECTIONS, headers, cpu: LOAD_CPU });
-  const row = { name, ...result, rssMiB: rssMiB(pid) };
-  console.log(`  ${name.padEnd(34)} ${result.requestsPerSecond.toFixed(0).padStart(8)} req/s  p50 ${result.p50Ms.toFixed(2)}ms  p99 ${result.p99Ms.toFixed(2)}ms  rss ${row.rssMiB.toFixed(0)}MiB  errors ${result.errors}`);
-  return row;
+  console.log(`  ${name.padEnd(34)} ${result.requestsPerSecond.toFixed(0).padStart(8)} req/s  p50 ${result.p50Ms.toFixed(2)}ms  p99 ${result.p99Ms.toFixed(2)}ms  rss ${rssMiB(pid).toFixed(0)}MiB  errors ${result.errors}`);
+  return result;
 }
 
 async function startGatehouse(
@@ -65,14 +64,18 @@ async function startGatehouse(
   writeFileSync(configPath, config);
   const [port, adminPort] = [await freePort(), await freePort()];
   const child = spawnPinned(PROXY_CPU, process.execPath, [mainJs, 'start'], {
-    GATEHOUSE_CONFIG: configPath,
-    GATEHOUSE_PROXY_LISTEN: `127.0.0.1:${port}`,
-    GATEHOUSE_ADMIN_LISTEN: `127.0.0.1:${adminPort}`,
-    // Redis mode keeps a snapshot; one per process, outside the working tree.
-    GATEHOUSE_SNAPSHOT: join(dir, 'snapshot.json'),
-    ...scenario.env,
-    ...env,
-  }, true);
+    env: {
+      GATEHOUSE_CONFIG: configPath,
+      GATEHOUSE_PROXY_LISTEN: `127.0.0.1:${port}`,
+      GATEHOUSE_ADMIN_LISTEN: `127.0.0.1:${adminPort}`,
+      // Redis mode keeps a snapshot; one per process, outside the working tree.
+      GATEHOUSE_SNAPSHOT: join(dir, 'snapshot.json'),
+      ...scenario.env,
+      ...env,
+    },
+    discardStdout: true,
+    ownSession: true,
+  });
   const adminUrl = `http://127.0.0.1:${adminPort}`;
   await waitForHttp(`${adminUrl}/status/ready`);
   return { child, url: `http://127.0.0.1:${port}`, adminUrl };
@@ -130,41 +133,37 @@ async function startScenario(scenario: GatehouseScenario, upstreamUrl: string): 
   }
 }
 
+const measuredAlone = new Set<string>();
+
 /**
- * Measures `baseline` and `subject` back to back, ROUNDS times alternately, and reports the median of
- * the rounds' subject/baseline ratios, with the ratio of the two sides' best runs and of the sums
- * beside it. This machine's speed drifts for seconds at a time (the same process under the same
- * load gives 13k–19k requests/s in consecutive 1 s runs): only adjacent runs compare fairly, and the
- * median keeps one round that straddles a change of pace from deciding the figure. The best-runs
- * ratio is steadier against short stalls but not against a slow spell, so it is printed, not used.
+ * The ratio of `subject`'s requests/s to `baseline`'s, from ROUNDS paired rounds: both proxies share
+ * one CPU, each in a session of its own so the scheduler splits it evenly, and both are loaded at the
+ * same time. This machine's speed drifts by tens of percent from one second to the next (one process
+ * under the same load: 2.6k–6.6k requests/s in consecutive 1 s runs), which made ratios of
+ * back-to-back runs swing by ±30%; in a paired round the drift hits both sides at once and cancels
+ * (two identical processes: within ±3% once warm). The median of the rounds is the figure. The
+ * subject is then measured alone for its printed row (requests/s, latency, RSS at a whole CPU).
  */
 async function compare(label: string, baselineName: string, baseline: Target, subjectName: string, subject: Target): Promise<number> {
-  const measureBaseline = async () => (await measure(baselineName, baseline.url, baseline.pid, baseline.headers)).requestsPerSecond;
-  const measureSubject = async () => (await measure(subjectName, subject.url, subject.pid, subject.headers)).requestsPerSecond;
+  await warmUp(baseline.url, baseline.headers);
+  await warmUp(subject.url, subject.headers);
+  const load = (target: Target) => runLoad({ url: target.url, seconds: PAIRED_SECONDS, connections: CONNECTIONS, headers: target.headers, cpu: LOAD_CPU });
+  const pair = () => Promise.all([load(baseline), load(subject)]);
+  // Not counted: a freshly started process is still tiering up its hot code at first.
+  await pair();
   const roundRatios: number[] = [];
-  let baseSum = 0;
-  let subjectSum = 0;
-  let baseBest = 0;
-  let subjectBest = 0;
   for (let round = 0; round < ROUNDS; round++) {
-    // Alternating the order cancels a bias towards whichever runs second.
-    let base: number;
-    let measured: number;
-    if (round % 2 === 0) {
-      base = await measureBaseline();
-      measured = await measureSubject();
-    } else {
-      measured = await measureSubject();
-      base = await measureBaseline();
-    }
-    roundRatios.push(measured / base);
-    baseSum += base;
-    subjectSum += measured;
-    baseBest = Math.max(baseBest, base);
-    subjectBest = Math.max(subjectBest, measured);
+    const [base, measured] = await pair();
+    roundRatios.push(measured.requestsPerSecond / base.requestsPerSecond);
+    console.log(`  paired round ${round + 1}: ${subjectName} ${measured.requestsPerSecond.toFixed(0)} req/s, ${baselineName} ${base.requestsPerSecond.toFixed(0)} req/s`);
   }
   const middle = median(roundRatios);
-  const line = `${label}: ${middle.toFixed(3)} (median of ${ROUNDS} round ratios; best runs ${subjectBest.toFixed(0)} / ${baseBest.toFixed(0)} = ${(subjectBest / baseBest).toFixed(3)}, ratio of sums ${(subjectSum / baseSum).toFixed(3)})`;
+  const range = `${Math.min(...roundRatios).toFixed(3)}–${Math.max(...roundRatios).toFixed(3)}`;
+  if (!measuredAlone.has(subjectName)) {
+    measuredAlone.add(subjectName);
+    await measure(subjectName, subject.url, subject.pid, subject.headers);
+  }
+  const line = `${label}: ${middle.toFixed(3)} (median of ${ROUNDS} paired rounds, range ${range})`;
   ratios.push(`  ${line}`);
   console.log(`  → ${line}\n`);
   return middle;
@@ -185,7 +184,7 @@ async function scrapeWith1000Routes(upstreamUrl: string): Promise<string> {
 
 async function main(): Promise<void> {
   console.log(
-    `Gatehouse benchmark: ${loadTool}, ${CONNECTIONS} connections, ${SECONDS}s per run after ${WARMUP_SECONDS}s warm-up, each ratio the median of ${ROUNDS} alternating rounds; proxy under test on CPU ${PROXY_CPU}, upstream and load on CPU ${LOAD_CPU}\n`,
+    `Gatehouse benchmark: ${loadTool}, ${CONNECTIONS} connections per target, ${SECONDS}s solo runs after ${WARMUP_SECONDS}s warm-up; each ratio the median of ${ROUNDS} rounds of ${PAIRED_SECONDS}s with both targets loaded at once; proxies under test on CPU ${PROXY_CPU}, upstream and load on CPU ${LOAD_CPU}\n`,
   );
   const upstream = spawnPinned(LOAD_CPU, process.execPath, [here('./upstream.js')]);
   const upstreamUrl = `http://127.0.0.1:${await firstLine(upstream)}`;
@@ -201,9 +200,10 @@ async function main(): Promise<void> {
   try {
     await measure('direct upstream', `${upstreamUrl}/pass/hello`, upstream.pid);
 
-    const minimalChild = spawnPinned(PROXY_CPU, process.execPath, [here('./minimal-proxy.js'), upstreamUrl]);
+    const minimalChild = spawnPinned(PROXY_CPU, process.execPath, [here('./minimal-proxy.js'), upstreamUrl], { ownSession: true });
     const minimal: Target = { url: `http://127.0.0.1:${await firstLine(minimalChild)}/pass/hello`, pid: minimalChild.pid, headers: {}, stop: () => stop(minimalChild) };
     const byName = new Map(scenarios.map((s) => [s.name, s]));
+    await measure('minimal node:http + undici proxy', minimal.url, minimal.pid);
     const passthrough = await targetFor(byName.get(PASSTHROUGH)!);
     await compare('gatehouse/minimal-proxy', 'minimal node:http + undici proxy', minimal, PASSTHROUGH, passthrough);
     await minimal.stop();
@@ -228,7 +228,7 @@ async function main(): Promise<void> {
     });
     const propagationLine = `config propagation, write response → served by all 3 instances: median ${propagation.medianMs.toFixed(1)} ms, p95 ${propagation.p95Ms.toFixed(1)} ms, max ${propagation.maxMs.toFixed(1)} ms (target < ${PROPAGATION_TARGET_MS} ms)`;
     console.log(`\n  ${propagationLine}`);
-    console.log('\nRatios (requests/s, adjacent runs):');
+    console.log('\nRatios (requests/s, paired rounds):');
     for (const line of ratios) console.log(line);
     console.log(`  ${scrapeLine}`);
     console.log(`  ${propagationLine}`);
