@@ -7,18 +7,22 @@ import { randomBytes } from 'node:crypto';
 const TRACEPARENT = /^([0-9a-f]{2})-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})(-.*)?$/;
 const ZERO_TRACE_ID = '0'.repeat(32);
 const ZERO_SPAN_ID = '0'.repeat(16);
-/** Random bytes are drawn in blocks: one syscall serves many requests. */
+/**
+ * Random bytes are drawn in blocks and hex-encoded once per block: one syscall and one encoding serve
+ * many requests, and each id is a slice of the block's hex text.
+ */
 const POOL_BYTES = 8 * 1024;
-let pool = randomBytes(POOL_BYTES);
+let poolHex = randomBytes(POOL_BYTES).toString('hex');
 let poolOffset = 0;
 
 function randomHex(bytes: number): string {
-  if (poolOffset + bytes > POOL_BYTES) {
-    pool = randomBytes(POOL_BYTES);
+  const chars = bytes * 2;
+  if (poolOffset + chars > poolHex.length) {
+    poolHex = randomBytes(POOL_BYTES).toString('hex');
     poolOffset = 0;
   }
-  const hex = pool.toString('hex', poolOffset, poolOffset + bytes);
-  poolOffset += bytes;
+  const hex = poolHex.slice(poolOffset, poolOffset + chars);
+  poolOffset += chars;
   return hex;
 }
 
