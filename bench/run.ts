@@ -22,11 +22,14 @@ import { manyRoutes, PASSTHROUGH, scenarios, type GatehouseScenario } from './sc
 /** One solo run: the requests/s, latency and RSS printed for each process. */
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 1);
 /**
- * Load before a process's first measurement. A fresh gateway reaches its steady rate only after about
- * 3 s of this load (JIT tiers, upstream connections): ~3k, ~10k, ~14k, then ~18k requests/s in
- * successive seconds; a shorter warm-up biased every ratio against freshly started scenarios.
+ * Load before a process is first measured, in 1 s runs until it has served WARMUP_REQUESTS (or
+ * WARMUP_MAX_SECONDS have passed). A fresh gateway reaches its steady rate only once its hot code is
+ * optimised, which takes a number of requests rather than a time: about 3 s on a machine doing 18k
+ * requests/s, but on one doing 4k the subjects were still speeding up through the first counted
+ * rounds after a 3 s warm-up.
  */
-const WARMUP_SECONDS = 3;
+const WARMUP_REQUESTS = 25_000;
+const WARMUP_MAX_SECONDS = 5;
 /** Paired rounds per ratio, and the length of each. */
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const PAIRED_SECONDS = 2;
@@ -41,7 +44,10 @@ const warmed = new Set<string>();
 async function warmUp(url: string, headers?: Record<string, string>): Promise<void> {
   if (warmed.has(url)) return;
   warmed.add(url);
-  await runLoad({ url, seconds: WARMUP_SECONDS, connections: CONNECTIONS, headers, cpu: LOAD_CPU });
+  let served = 0;
+  for (let second = 0; second < WARMUP_MAX_SECONDS && served < WARMUP_REQUESTS; second++) {
+    served += (await runLoad({ url, seconds: 1, connections: CONNECTIONS, headers, cpu: LOAD_CPU })).requestsPerSecond;
+  }
 }
 
 /** One run with the process alone on its CPU; prints requests/s, latency and RSS. */
@@ -149,8 +155,6 @@ async function compare(label: string, baselineName: string, baseline: Target, su
   await warmUp(subject.url, subject.headers);
   const load = (target: Target) => runLoad({ url: target.url, seconds: PAIRED_SECONDS, connections: CONNECTIONS, headers: target.headers, cpu: LOAD_CPU });
   const pair = () => Promise.all([load(baseline), load(subject)]);
-  // Not counted: a freshly started process is still tiering up its hot code at first.
-  await pair();
   const roundRatios: number[] = [];
   for (let round = 0; round < ROUNDS; round++) {
     const [base, measured] = await pair();
@@ -184,7 +188,7 @@ async function scrapeWith1000Routes(upstreamUrl: string): Promise<string> {
 
 async function main(): Promise<void> {
   console.log(
-    `Gatehouse benchmark: ${loadTool}, ${CONNECTIONS} connections per target, ${SECONDS}s solo runs after ${WARMUP_SECONDS}s warm-up; each ratio the median of ${ROUNDS} rounds of ${PAIRED_SECONDS}s with both targets loaded at once; proxies under test on CPU ${PROXY_CPU}, upstream and load on CPU ${LOAD_CPU}\n`,
+    `Gatehouse benchmark: ${loadTool}, ${CONNECTIONS} connections per target, ${SECONDS}s solo runs after a warm-up of ${WARMUP_REQUESTS} requests (at most ${WARMUP_MAX_SECONDS}s); each ratio the median of ${ROUNDS} rounds of ${PAIRED_SECONDS}s with both targets loaded at once; proxies under test on CPU ${PROXY_CPU}, upstream and load on CPU ${LOAD_CPU}\n`,
   );
   const upstream = spawnPinned(LOAD_CPU, process.execPath, [here('./upstream.js')]);
   const upstreamUrl = `http://127.0.0.1:${await firstLine(upstream)}`;
