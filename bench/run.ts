@@ -188,7 +188,7 @@ async function scrapeWith1000Routes(upstreamUrl: string): Promise<string> {
 
 async function main(): Promise<void> {
   console.log(
-    `Gatehouse benchmark: ${loadTool}, ${CONNECTIONS} connections per target, ${SECONDS}s solo runs after a warm-up of ${WARMUP_REQUESTS} requests (at most ${WARMUP_MAX_SECONDS}s); each ratio the median of ${ROUNDS} rounds of ${PAIRED_SECONDS}s with both targets loaded at once; proxies under test on CPU ${PROXY_CPU}, upstream and load on CPU ${LOAD_CPU}\n`,
+    `Gatehouse benchmark: ${loadTool}, ${CONNECTIONS} connections per target, ${SECONDS}s solo runs after a warm-up of ${WARMUP_REQUESTS} requests (at most ${WARMUP_MAX_SECONDS}s); each ratio the median of ${ROUNDS} rounds of ${PAIRED_SECONDS}s with both targets loaded at once; proxies under test on CPU ${PROXY_CPU}, upstream and load on CPU ${LOAD_CPU}.\nThe rows are single runs of one process alone, made at different moments on a machine whose speed drifts: compare processes by the paired ratios, not by rows.\n`,
   );
   const upstream = spawnPinned(LOAD_CPU, process.execPath, [here('./upstream.js')]);
   const upstreamUrl = `http://127.0.0.1:${await firstLine(upstream)}`;
