@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { request } from 'undici';
-import { loadTool, runLoad, type LoadResult } from './load.js';
+import { loadTool, runLoad } from './load.js';
 import { firstLine, freePort, LOAD_CPU, PROXY_CPU, rssMiB, spawnPinned, stop, waitForHttp } from './processes.js';
 import { measureScrape, SCRAPE_ROUTES } from './metrics-scrape.js';
 import { median } from '../test/helpers/quantile.js';
@@ -51,11 +51,10 @@ async function warmUp(url: string, headers?: Record<string, string>): Promise<vo
 }
 
 /** One run with the process alone on its CPU; prints requests/s, latency and RSS. */
-async function measure(name: string, url: string, pid: number | undefined, headers?: Record<string, string>): Promise<LoadResult> {
+async function measure(name: string, url: string, pid: number | undefined, headers?: Record<string, string>): Promise<void> {
   await warmUp(url, headers);
   const result = await runLoad({ url, seconds: SECONDS, connections: CONNECTIONS, headers, cpu: LOAD_CPU });
   console.log(`  ${name.padEnd(34)} ${result.requestsPerSecond.toFixed(0).padStart(8)} req/s  p50 ${result.p50Ms.toFixed(2)}ms  p99 ${result.p99Ms.toFixed(2)}ms  rss ${rssMiB(pid).toFixed(0)}MiB  errors ${result.errors}`);
-  return result;
 }
 
 async function startGatehouse(
