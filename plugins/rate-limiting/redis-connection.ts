@@ -1,10 +1,12 @@
 /**
- * Redis clients for the redis policy: one per distinct connection, shared by every instance and config
+ * Redis clients for the redis policy (a host, a Sentinel group, or GATEHOUSE_REDIS_URL's redis://,
+ * rediss:// or redis-sentinel:// Redis): one per distinct connection, shared by every instance and config
  * version. Commands fail fast instead of queueing (a dead Redis must not stall requests), each one is
  * bounded by the configured timeout, and the client reconnects on its own.
  */
 import { createHash } from 'node:crypto';
 import { Redis, type RedisOptions as IoRedisOptions } from 'ioredis';
+import { sentinelOptions } from '../../src/config-store/redis-connection.js';
 import type { RedisOptions } from './schema.js';
 import { SharedResources, type Lease } from './shared-resources.js';
 
@@ -66,37 +68,52 @@ function clientOptions(options: RedisOptions): IoRedisOptions {
   };
 }
 
-/** The client for the plugin's `redis` options, or for the gateway's GATEHOUSE_REDIS_URL when no host is set. */
+/** The plugin names its own Redis (a host, or a Sentinel group) rather than using GATEHOUSE_REDIS_URL. */
+function hasOwnRedis(options: RedisOptions): boolean {
+  return Boolean(options.host || options.sentinel_master);
+}
+
+/** The client for the plugin's `redis` options, or for the gateway's GATEHOUSE_REDIS_URL when they name no Redis. */
 function createClient(options: RedisOptions, fallbackUrl: string | undefined): Redis {
   const common = clientOptions(options);
+  const auth = { username: options.username ?? undefined, password: options.password ?? undefined, db: options.database };
+  if (options.sentinel_master) {
+    return new Redis({
+      ...common,
+      ...auth,
+      sentinels: options.sentinel_nodes!.map(({ host, port }) => ({ host, port })),
+      name: options.sentinel_master,
+      sentinelUsername: options.sentinel_username ?? undefined,
+      sentinelPassword: options.sentinel_password ?? undefined,
+    });
+  }
   if (options.host) {
     return new Redis({
       ...common,
+      ...auth,
       host: options.host,
       port: options.port,
-      username: options.username ?? undefined,
-      password: options.password ?? undefined,
-      db: options.database,
       tls: options.ssl ? { rejectUnauthorized: options.ssl_verify, servername: options.server_name ?? options.host } : undefined,
     });
   }
+  if (fallbackUrl!.startsWith('redis-sentinel://')) return new Redis({ ...common, ...sentinelOptions(fallbackUrl!) });
   return new Redis(fallbackUrl!, common);
 }
 
 const connections = new SharedResources<RedisConnection>((connection) => connection.close());
 
-/** A lease on the shared connection; throws when neither `redis.host` nor a supported GATEHOUSE_REDIS_URL is set. */
+/** A lease on the shared connection; throws when neither the `redis` options nor a supported GATEHOUSE_REDIS_URL name a Redis. */
 export function acquireConnection(options: RedisOptions, fallbackUrl: string | undefined): Lease<RedisConnection> {
-  if (!options.host) {
-    if (!fallbackUrl) throw new Error('policy redis needs config.redis.host or the GATEHOUSE_REDIS_URL setting');
-    if (!/^rediss?:\/\//.test(fallbackUrl)) throw new Error('policy redis supports redis:// and rediss:// GATEHOUSE_REDIS_URL values only (no Sentinel or Cluster yet)');
+  if (!hasOwnRedis(options)) {
+    if (!fallbackUrl) throw new Error('policy redis needs config.redis.host, config.redis.sentinel_master or the GATEHOUSE_REDIS_URL setting');
+    if (fallbackUrl.startsWith('redis-cluster://')) throw new Error('policy redis does not support Redis Cluster yet (GATEHOUSE_REDIS_URL is redis-cluster://)');
   }
   return connections.acquire(connectionKey(options, fallbackUrl), () => new RedisConnection(createClient(options, fallbackUrl), options.timeout));
 }
 
 /** Identifies a distinct connection (options or URL); also names the sync_rate stores that use it. */
 export function connectionKey(options: RedisOptions, fallbackUrl: string | undefined): string {
-  return options.host ? JSON.stringify(options) : `${fallbackUrl}|${options.timeout}`;
+  return hasOwnRedis(options) ? JSON.stringify(options) : `${fallbackUrl}|${options.timeout}`;
 }
 
 export function closeAllConnections(): void {

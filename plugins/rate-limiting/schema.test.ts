@@ -24,7 +24,7 @@ describe('rate-limiting config', () => {
     assert.equal(config.algorithm, 'sliding-window');
     assert.equal(config.fault_tolerant, true);
     assert.equal(config.error_code, 429);
-    assert.deepEqual(config.redis, { port: 6379, database: 0, ssl: false, ssl_verify: true, timeout: 100 });
+    assert.deepEqual(config.redis, { port: 6379, database: 0, ssl: false, ssl_verify: true, timeout: 100, sentinel_role: 'master' });
   });
 
   it('reports each bad field with its path', () => {
@@ -37,6 +37,23 @@ describe('rate-limiting config', () => {
     assert.ok(issues('rate-limiting', { minute: 1, policy: 'memcached' })['plugins[0].config.policy']);
     assert.ok(issues('rate-limiting', { minute: 1, redis: { port: 70000 } })['plugins[0].config.redis.port']);
     assert.ok(issues('rate-limiting', { minute: 1, sync_rate: -1 })['plugins[0].config.sync_rate']);
+    assert.equal(
+      issues('rate-limiting', { minute: 1, redis: { sentinel_master: 'mymaster' } })['plugins[0].config.redis.sentinel_nodes'],
+      'sentinel_master needs at least one sentinel node',
+    );
+    const sentinel = { sentinel_master: 'mymaster', sentinel_nodes: [{ host: '127.0.0.1' }] };
+    assert.equal(
+      issues('rate-limiting', { minute: 1, redis: { ...sentinel, sentinel_role: 'any' } })['plugins[0].config.redis.sentinel_role'],
+      'counters are written, so only the master role can be used',
+    );
+    assert.equal(issues('rate-limiting', { minute: 1, redis: { cluster_nodes: [{ host: '127.0.0.1', port: 7000 }] } })['plugins[0].config.redis.cluster_nodes'], 'unknown field');
+  });
+
+  it('takes a Sentinel group with Kong 3.x names and the default sentinel port', () => {
+    const result = withPlugin('rate-limiting', { minute: 1, policy: 'redis', redis: { sentinel_master: 'mymaster', sentinel_nodes: [{ host: '10.0.0.7' }] } });
+    assert.ok(result.ok);
+    const redis = result.config.plugins[0]!.config.redis as { sentinel_nodes: unknown };
+    assert.deepEqual(redis.sentinel_nodes, [{ host: '10.0.0.7', port: 26379 }]);
   });
 });
 

@@ -13,6 +13,7 @@ export const DEFAULT_REDIS_PORT = 6379;
 export const DEFAULT_REDIS_DATABASE = 0;
 /** Milliseconds a Redis command may take before the request goes on without it (Kong's is 2000; a gateway must not stall that long). */
 export const DEFAULT_REDIS_TIMEOUT_MS = 100;
+const DEFAULT_SENTINEL_PORT = 26379;
 
 const limit = (window: WindowName) =>
   z.number().positive().nullable().optional().describe(`Requests allowed per ${window}; unset or null for none.`);
@@ -28,8 +29,33 @@ const redisSchema = z
     ssl_verify: z.boolean().default(true).describe('Verify the Redis server certificate when ssl is on.'),
     server_name: z.string().min(1).nullable().optional().describe('SNI name sent to Redis when ssl is on.'),
     timeout: z.number().int().positive().default(DEFAULT_REDIS_TIMEOUT_MS).describe('Milliseconds one Redis command may take before it counts as a failure.'),
+    sentinel_master: z.string().min(1).nullable().optional().describe('Name of the master that the sentinels in sentinel_nodes watch; set it to connect through Redis Sentinel instead of to host.'),
+    sentinel_role: z
+      .enum(['master', 'slave', 'any'])
+      .default('master')
+      .refine((role) => role === 'master', 'counters are written, so only the master role can be used')
+      .describe('Which node of the Sentinel group to use: master (counters are written, so replicas cannot serve).'),
+    sentinel_nodes: z
+      .array(
+        z
+          .object({
+            host: z.string().min(1).describe('Sentinel host.'),
+            port: z.number().int().min(1).max(65535).default(DEFAULT_SENTINEL_PORT).describe('Sentinel port.'),
+          })
+          .strict(),
+      )
+      .nullable()
+      .optional()
+      .describe('The sentinels to ask for the master, when sentinel_master is set.'),
+    sentinel_username: z.string().min(1).nullable().optional().describe('ACL user name for the sentinels.'),
+    sentinel_password: z.string().min(1).nullable().optional().describe('Password for the sentinels.'),
   })
   .strict()
+  .superRefine((redis, ctx) => {
+    if (redis.sentinel_master && !redis.sentinel_nodes?.length) {
+      ctx.addIssue({ code: 'custom', path: ['sentinel_nodes'], message: 'sentinel_master needs at least one sentinel node' });
+    }
+  })
   .describe('Redis connection for the redis policy (Kong 3.x names).');
 
 export const configSchema = z

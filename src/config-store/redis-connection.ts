@@ -48,13 +48,16 @@ function parseMultiHost(url: string, defaultPort: number): MultiHostUrl {
   };
 }
 
+/** The ioredis options that reach the master named by a `redis-sentinel://` URL. */
+export function sentinelOptions(url: string): RedisOptions {
+  const { username, password, hosts, path } = parseMultiHost(url, 26379);
+  const [name = 'mymaster', db = '0'] = path;
+  return { sentinels: hosts, name, username, password, db: Number(db) };
+}
+
 /** A new, connecting client for `url`. */
 export function connectRedis(url: string): RedisClient {
-  if (url.startsWith('redis-sentinel://')) {
-    const { username, password, hosts, path } = parseMultiHost(url, 26379);
-    const [name = 'mymaster', db = '0'] = path;
-    return new Redis({ ...COMMON, sentinels: hosts, name, username, password, db: Number(db) });
-  }
+  if (url.startsWith('redis-sentinel://')) return new Redis({ ...COMMON, ...sentinelOptions(url) });
   if (url.startsWith('redis-cluster://')) {
     const { username, password, hosts } = parseMultiHost(url, 6379);
     return new Cluster(hosts, {

@@ -1,8 +1,12 @@
 /**
  * A real, private redis-server for tests: started from PATH on a free port, with nothing persisted,
- * stoppable and restartable on the same port (for outage tests). Never touches a server it did not start.
+ * stoppable and restartable on the same port (for outage tests), and a real Sentinel watching one.
+ * Never touches a server it did not start.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { freePort } from './free-port.js';
 
@@ -63,4 +67,30 @@ export async function startTestRedis(options: { cpu?: number } = {}): Promise<Te
   };
   await start();
   return { port, url: `redis://127.0.0.1:${port}`, start, stop, close: stop };
+}
+
+export interface TestSentinel {
+  port: number;
+  close(): Promise<void>;
+}
+
+/** A redis-server in Sentinel mode on a free port, watching each of `masters` under its name. */
+export async function startTestSentinel(masters: Record<string, TestRedis>): Promise<TestSentinel> {
+  if (spawnSync('redis-server', ['--version']).error) throw new Error(INSTALL_HINT);
+  const port = await freePort();
+  // Sentinel rewrites its config file, so each one gets its own.
+  const configPath = join(mkdtempSync(join(tmpdir(), 'gatehouse-sentinel-')), 'sentinel.conf');
+  const monitors = Object.entries(masters).map(([name, master]) => `sentinel monitor ${name} 127.0.0.1 ${master.port} 1\n`);
+  writeFileSync(configPath, `port ${port}\nbind 127.0.0.1\n${monitors.join('')}`);
+  const child = spawn('redis-server', [configPath, '--sentinel'], { stdio: 'ignore' });
+  await waitUntilReady(port);
+  return {
+    port,
+    close: async () => {
+      if (child.exitCode !== null) return;
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGKILL');
+      await exited;
+    },
+  };
 }
