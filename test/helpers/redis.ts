@@ -44,9 +44,21 @@ async function waitUntilReady(port: number, timeoutMs = 10_000): Promise<void> {
   }
 }
 
+function requireRedisServer(): void {
+  if (spawnSync('redis-server', ['--version']).error) throw new Error(INSTALL_HINT);
+}
+
+/** Kills a server abruptly (SIGKILL) and waits until it has exited; nothing when it already has. */
+async function kill(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGKILL');
+  await exited;
+}
+
 /** `cpu` pins the server to one CPU with taskset (the benchmark keeps it off the gateway's CPU). */
 export async function startTestRedis(options: { cpu?: number } = {}): Promise<TestRedis> {
-  if (spawnSync('redis-server', ['--version']).error) throw new Error(INSTALL_HINT);
+  requireRedisServer();
   const port = await freePort();
   let child: ChildProcess | null = null;
   const start = async () => {
@@ -60,10 +72,7 @@ export async function startTestRedis(options: { cpu?: number } = {}): Promise<Te
   const stop = async () => {
     const running = child;
     child = null;
-    if (!running || running.exitCode !== null) return;
-    const exited = new Promise((resolve) => running.once('exit', resolve));
-    running.kill('SIGKILL');
-    await exited;
+    if (running) await kill(running);
   };
   await start();
   return { port, url: `redis://127.0.0.1:${port}`, start, stop, close: stop };
@@ -76,7 +85,7 @@ export interface TestSentinel {
 
 /** A redis-server in Sentinel mode on a free port, watching each of `masters` under its name. */
 export async function startTestSentinel(masters: Record<string, TestRedis>): Promise<TestSentinel> {
-  if (spawnSync('redis-server', ['--version']).error) throw new Error(INSTALL_HINT);
+  requireRedisServer();
   const port = await freePort();
   // Sentinel rewrites its config file, so each one gets its own.
   const configPath = join(mkdtempSync(join(tmpdir(), 'gatehouse-sentinel-')), 'sentinel.conf');
@@ -84,13 +93,5 @@ export async function startTestSentinel(masters: Record<string, TestRedis>): Pro
   writeFileSync(configPath, `port ${port}\nbind 127.0.0.1\n${monitors.join('')}`);
   const child = spawn('redis-server', [configPath, '--sentinel'], { stdio: 'ignore' });
   await waitUntilReady(port);
-  return {
-    port,
-    close: async () => {
-      if (child.exitCode !== null) return;
-      const exited = new Promise((resolve) => child.once('exit', resolve));
-      child.kill('SIGKILL');
-      await exited;
-    },
-  };
+  return { port, close: () => kill(child) };
 }
