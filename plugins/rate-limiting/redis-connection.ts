@@ -81,7 +81,7 @@ function createClient(options: RedisOptions, fallbackUrl: string | undefined): R
     return new Redis({
       ...common,
       ...auth,
-      sentinels: options.sentinel_nodes!.map(({ host, port }) => ({ host, port })),
+      sentinels: options.sentinel_nodes!,
       name: options.sentinel_master,
       sentinelUsername: options.sentinel_username ?? undefined,
       sentinelPassword: options.sentinel_password ?? undefined,

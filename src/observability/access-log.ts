@@ -28,11 +28,6 @@ function escaped(value: string): string {
   return value;
 }
 
-/** A JSON string, or null. */
-function quoteOrNull(value: string | null | undefined): string {
-  return value === null || value === undefined ? 'null' : `"${escaped(value)}"`;
-}
-
 /** Lines reach the destination at most this late. */
 const FLUSH_INTERVAL_MS = 50;
 /**
@@ -151,7 +146,10 @@ export class AccessLog {
   private routeFields(compiled: CompiledRoute): string {
     let fields = this.routeFieldCache.get(compiled);
     if (fields === undefined) {
-      fields = `","route":${quoteOrNull(compiled.routeLabel)},"service":${quoteOrNull(compiled.serviceLabel || null)}`;
+      const parts: LinePart[] = [];
+      pushNullable(parts, '","route":', compiled.routeLabel);
+      pushNullable(parts, ',"service":', compiled.serviceLabel || null);
+      fields = parts.join('');
       this.routeFieldCache.set(compiled, fields);
     }
     return fields;
