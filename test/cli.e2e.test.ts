@@ -137,4 +137,16 @@ describe('gatehouse start: status and readiness', () => {
     assert.equal(line.status, 200);
     assert.equal(line.pid, gw.cli.pid);
   });
+
+  it('writes access lines as ASCII, with anything else escaped to the same JSON value', async () => {
+    // undici sends the header as latin1 bytes, which Node reads back as the same characters.
+    const host = 'bücher.example';
+    const res = await request(`${gw.proxyUrl}/echo/hello`, { headers: { host, 'x-request-id': 'cli-ascii-check' } });
+    await res.body.dump();
+    const line = await gw.cli.waitForLog((l) => l.msg === 'access' && l.request_id === 'cli-ascii-check', 'the access line');
+    assert.equal(line.host, host);
+    const raw = gw.cli.stdout.find((text) => text.includes('"cli-ascii-check"'))!;
+    assert.match(raw, /^[\x20-\x7e]+$/);
+    assert.ok(raw.includes('"host":"b\\u00fccher.example"'), raw);
+  });
 });

@@ -1,17 +1,11 @@
 /**
- * The process logger: pino writing JSON lines asynchronously so logging never blocks a request.
- * Tests pass their own destination to read the lines back.
+ * The process logger: pino writing JSON lines to stdout through the FdWriter (synchronous, as Node's
+ * own stdout on Linux). Tests pass their own destination to read the lines back.
  */
 import pino, { type DestinationStream, type Logger } from 'pino';
+import { FdWriter } from './fd-writer.js';
 
 export type { Logger } from 'pino';
-
-/**
- * sonic-boom joins pending lines into one string up to this size per write: large enough to take an
- * access-log batch whole (rather than its default 16 KiB slices), small enough to stay below V8's
- * large-object size (128 KiB); sonic-boom also re-measures the joined string on every write.
- */
-const MAX_WRITE_BYTES = 64 * 1024;
 
 /** Names whose values never reach a log line, wherever they appear. */
 const REDACTED_PATHS = [
@@ -22,17 +16,14 @@ const REDACTED_PATHS = [
   'headers.apikey',
 ];
 
-/** Lines wait in the write buffer at most this long, so a quiet gateway's logs still show promptly. */
-const FLUSH_INTERVAL_MS = 250;
-
 export interface LoggerOptions {
   level: string;
-  /** Where lines go; defaults to an asynchronous stdout stream. */
+  /** Where lines go; defaults to stdout. */
   destination?: DestinationStream;
 }
 
 export function createLogger(options: LoggerOptions): Logger {
-  const destination = options.destination ?? bufferedStdout();
+  const destination = options.destination ?? new FdWriter(1);
   return pino(
     {
       level: options.level,
@@ -43,10 +34,4 @@ export function createLogger(options: LoggerOptions): Logger {
     },
     destination,
   );
-}
-
-function bufferedStdout(): DestinationStream {
-  const destination = pino.destination({ dest: 1, sync: false, minLength: 4096, maxWrite: MAX_WRITE_BYTES });
-  setInterval(() => destination.flush(), FLUSH_INTERVAL_MS).unref();
-  return destination;
 }
