@@ -23,8 +23,8 @@ export class UpstreamTarget {
     readonly health: TargetHealth | null = null,
   ) {}
 
-  usable(now: number): boolean {
-    return this.health === null || this.health.usable(now);
+  usable(): boolean {
+    return this.health === null || this.health.usable();
   }
 }
 
@@ -220,10 +220,9 @@ function cookieValue(header: string | undefined, name: string): string | undefin
 
 /** The balancer's pick, skipping targets passive health marked unhealthy; null when none is left. */
 export function pickUsable(balancer: Balancer, ctx: RequestContext, previous: UpstreamTarget | null): UpstreamTarget | null {
-  const now = Date.now();
   let target = balancer.pick(ctx, previous);
-  for (let tries = 0; target !== null && !target.usable(now) && tries < balancer.targets.length; tries++) target = balancer.pick(ctx, target);
-  return target !== null && target.usable(now) ? target : null;
+  for (let tries = 0; target !== null && !target.usable() && tries < balancer.targets.length; tries++) target = balancer.pick(ctx, target);
+  return target !== null && target.usable() ? target : null;
 }
 
 export function createBalancer(upstream: UpstreamEntity, targets: UpstreamTarget[]): Balancer {

@@ -125,12 +125,13 @@ export class ProxyHandler {
   }
 
   private finish(exchange: Exchange): void {
-    const summary = exchange.summary(performance.now());
+    const now = performance.now();
+    const summary = exchange.summary(now);
     const ctx = exchange.ctx;
     const chain = exchange.compiled?.chain ?? exchange.unmatchedChain;
     if (ctx && chain?.hasLog) {
       chain.runLog(ctx, summary, (plugin, error) => this.options.logger.error({ err: error, plugin, request_id: exchange.requestId }, 'plugin log phase failed'));
     }
-    this.options.accessLog.write(exchange, summary);
+    this.options.accessLog.write(exchange, summary, now);
   }
 }

@@ -30,9 +30,9 @@ export class TargetHealth {
   private failures: number[] = [];
   private lastFailure: { cause: string; at: number } | null = null;
 
-  /** Cheap enough for every pick: one comparison while healthy. */
-  usable(now: number): boolean {
-    return this.unhealthyUntil === 0 || now >= this.unhealthyUntil;
+  /** Cheap enough for every pick: one comparison, and no clock read, while healthy. */
+  usable(now?: number): boolean {
+    return this.unhealthyUntil === 0 || (now ?? Date.now()) >= this.unhealthyUntil;
   }
 
   state(now: number): HealthState {
