@@ -7,7 +7,7 @@ import { Agent, request } from 'undici';
 import { definePlugin, type RequestContext } from '../../src/pipeline/contract.js';
 import { consumerName } from '../../src/observability/log-entry.js';
 import { BatchQueue } from '../../src/observability/log-queue.js';
-import { newSpanId } from '../../src/observability/trace-context.js';
+import { newSpanId } from '../../src/observability/random-ids.js';
 import { attributes, exportRequest, SPAN_KIND_CLIENT, SPAN_KIND_SERVER, type Span } from './otlp.js';
 import { configSchema } from './schema.js';
 

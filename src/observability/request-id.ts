@@ -2,7 +2,7 @@
  * Request IDs: a sane incoming ID (≤ 200 chars, printable ASCII without spaces) is kept so a caller's
  * ID follows the request; anything else is replaced by a fresh UUID.
  */
-import { randomUUID } from 'node:crypto';
+import { newUuid } from './random-ids.js';
 
 export const REQUEST_ID_HEADER = 'x-request-id';
 const MAX_REQUEST_ID_LENGTH = 200;
@@ -13,5 +13,5 @@ export function isSaneRequestId(value: string | string[] | undefined): value is 
 }
 
 export function requestIdFrom(incoming: string | string[] | undefined): string {
-  return isSaneRequestId(incoming) ? incoming : randomUUID();
+  return isSaneRequestId(incoming) ? incoming : newUuid();
 }
