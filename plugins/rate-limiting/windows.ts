@@ -44,6 +44,8 @@ export interface WindowSlot {
   limit: number;
   /** How long the store must keep the key after this request. */
   ttlMs: number;
+  /** The request's time (epoch ms) the slot was taken at. */
+  at: number;
 }
 
 /** What the store saw in a window after the request: the counted sum and its oldest non-empty bucket. */
@@ -78,7 +80,7 @@ const sliding: BucketPlan = {
     const length = WINDOW_MS[window.name];
     const bucketMs = length / BUCKETS_PER_WINDOW;
     const bucket = Math.floor(now / bucketMs);
-    return { key, bucket, oldest: bucket - BUCKETS_PER_WINDOW, limit: window.limit, ttlMs: length + bucketMs };
+    return { key, bucket, oldest: bucket - BUCKETS_PER_WINDOW, limit: window.limit, ttlMs: length + bucketMs, at: now };
   },
   resetAt(window, usage) {
     const length = WINDOW_MS[window.name];
@@ -103,7 +105,7 @@ function period(name: WindowName, now: number): [number, number] {
 const fixed: BucketPlan = {
   slot(key, window, now) {
     const [start, end] = period(window.name, now);
-    return { key, bucket: start, oldest: start, limit: window.limit, ttlMs: end - now + 1_000 };
+    return { key, bucket: start, oldest: start, limit: window.limit, ttlMs: end - now + 1_000, at: now };
   },
   resetAt(window, _usage, now) {
     return period(window.name, now)[1];

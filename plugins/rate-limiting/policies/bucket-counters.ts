@@ -48,9 +48,8 @@ export class BucketCounters {
    */
   admitIfRoom(slots: readonly WindowSlot[], usage: WindowUsage[]): HitResult {
     for (let i = 0; i < slots.length; i++) if (usage[i]!.count + 1 > slots[i]!.limit) return { allowed: false, usage };
-    const now = Date.now();
     for (let i = 0; i < slots.length; i++) {
-      this.add(slots[i]!, 1, now);
+      this.add(slots[i]!, 1, slots[i]!.at);
       usage[i]!.count++;
     }
     return { allowed: true, usage };
