@@ -54,7 +54,7 @@ const BUFFER_BYTES = 64 * 1024;
 /** How often the wall-clock offset is re-read. */
 const WALL_CLOCK_SYNC_MS = 1000;
 
-const NO_ROUTE_FIELDS = '","route":null,"service":null';
+const NO_ROUTE_FIELDS = ',"route":null,"service":null';
 
 export class AccessLog {
   /** Hands a batch to the logger's destination; null when the access log is off. */
@@ -91,14 +91,16 @@ export class AccessLog {
     const ctx = exchange.ctx;
     const compiled = exchange.compiled;
     const latency = summary.latency;
-    if (monotonicNow - this.wallSyncedAt >= WALL_CLOCK_SYNC_MS) {
-      this.wallSyncedAt = monotonicNow;
-      this.wallOffset = Date.now() - monotonicNow;
-    }
-    const now = Math.floor(this.wallOffset + monotonicNow);
+    const now = this.wallClockAt(monotonicNow);
     if (now !== this.isoMs) this.stamp(now);
     // Methods are HTTP tokens, trace ids hex digits and client addresses IPs: none holds a character JSON escapes.
-    let line = `${this.prefix}${this.iso}","request_id":"${escaped(exchange.requestId)}","trace_id":"${exchange.trace.traceId}","method":"${exchange.req.method}","host":"${escaped(exchange.host)}","path":"${escaped(exchange.path)}${compiled ? this.routeFields(compiled) : NO_ROUTE_FIELDS},"consumer":${nullable(consumerName(ctx?.consumer))},"upstream":${nullable(summary.upstream)},"status":${summary.status},"latency_ms":{"request":${latency.request},"upstream":${latency.upstream},"proxy":${latency.proxy}},"bytes_in":${summary.bytesIn},"bytes_out":${summary.bytesOut},"client_ip":"${exchange.clientIp}"`;
+    let line =
+      `${this.prefix}${this.iso}","request_id":"${escaped(exchange.requestId)}","trace_id":"${exchange.trace.traceId}"` +
+      `,"method":"${exchange.req.method}","host":"${escaped(exchange.host)}","path":"${escaped(exchange.path)}"` +
+      `${compiled ? this.routeFields(compiled) : NO_ROUTE_FIELDS},"consumer":${nullable(consumerName(ctx?.consumer))}` +
+      `,"upstream":${nullable(summary.upstream)},"status":${summary.status}` +
+      `,"latency_ms":{"request":${latency.request},"upstream":${latency.upstream},"proxy":${latency.proxy}}` +
+      `,"bytes_in":${summary.bytesIn},"bytes_out":${summary.bytesOut},"client_ip":"${exchange.clientIp}"`;
     if (summary.error !== null) line += `,"error":"${escaped(summary.error)}"`;
     if (summary.cause !== null) line += `,"cause":"${escaped(summary.cause)}"`;
     if (ctx?.logFields) {
@@ -112,6 +114,15 @@ export class AccessLog {
       this.timer = setTimeout(this.flushSoon, FLUSH_INTERVAL_MS);
       this.timer.unref();
     }
+  }
+
+  /** Epoch ms (whole) of a performance.now() reading. */
+  private wallClockAt(monotonic: number): number {
+    if (monotonic - this.wallSyncedAt >= WALL_CLOCK_SYNC_MS) {
+      this.wallSyncedAt = monotonic;
+      this.wallOffset = Date.now() - monotonic;
+    }
+    return Math.floor(this.wallOffset + monotonic);
   }
 
   /** Copies an ASCII line into the pending batch (each character one byte). */
@@ -134,11 +145,11 @@ export class AccessLog {
     this.iso = `${this.isoPrefix}${String(now - second * 1000).padStart(3, '0')}Z`;
   }
 
-  /** The route and service fields (closing the path's string before them), serialised once per compiled route. */
+  /** The route and service fields, serialised once per compiled route rather than once per line. */
   private routeFields(compiled: CompiledRoute): string {
     let fields = this.routeFieldCache.get(compiled);
     if (fields === undefined) {
-      fields = `","route":${nullable(compiled.routeLabel)},"service":${nullable(compiled.serviceLabel || null)}`;
+      fields = `,"route":${nullable(compiled.routeLabel)},"service":${nullable(compiled.serviceLabel || null)}`;
       this.routeFieldCache.set(compiled, fields);
     }
     return fields;

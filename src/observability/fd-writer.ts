@@ -49,7 +49,7 @@ export class FdWriter {
     if (this.queuedBytes + rest.length > MAX_QUEUED_BYTES) return;
     this.queue.push(owned ? rest : Buffer.from(rest));
     this.queuedBytes += rest.length;
-    this.retry ??= setTimeout(() => this.drain(), RETRY_MS).unref();
+    if (this.retry === null) this.retryLater();
   }
 
   private drain(): void {
@@ -62,11 +62,15 @@ export class FdWriter {
       this.queuedBytes -= written;
       if (written < head.length) {
         this.queue[0] = head.subarray(written);
-        this.retry = setTimeout(() => this.drain(), RETRY_MS).unref();
+        this.retryLater();
         return;
       }
       this.queue.shift();
     }
+  }
+
+  private retryLater(): void {
+    this.retry = setTimeout(() => this.drain(), RETRY_MS).unref();
   }
 
   /** Bytes written now: 0 when the descriptor would block. */
