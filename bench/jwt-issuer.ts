@@ -3,7 +3,7 @@
  * valid for the whole run, that every request reuses.
  */
 import { SignJWT } from 'jose';
-import { makeSigningKey, startJwksServer } from '../test/helpers/jwks-server.js';
+import { makeSigningKey, startJwksServer } from '../support/jwks-server.js';
 import type { ScenarioSetup } from './scenarios.js';
 
 const ISSUER = 'https://issuer.bench';

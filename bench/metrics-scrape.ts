@@ -4,7 +4,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import { request } from 'undici';
-import { quantile } from '../test/helpers/quantile.js';
+import { quantile } from '../support/quantile.js';
 
 export const SCRAPE_ROUTES = 1000;
 const SCRAPES = 20;

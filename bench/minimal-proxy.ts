@@ -1,15 +1,18 @@
 /**
- * The yardstick: the smallest reasonable proxy, node:http plus one undici Pool streaming the
- * response straight into the client response. Gatehouse is measured against it.
+ * The yardstick: the smallest reasonable proxy, node:http (or node:https, TLS 1.3, when given a
+ * certificate and key) plus one undici Pool streaming the response straight into the client
+ * response. Gatehouse is measured against it.
  */
-import { createServer } from 'node:http';
+import { readFileSync } from 'node:fs';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
 import { Writable } from 'node:stream';
 import { Pool } from 'undici';
 
-const [upstreamUrl, portArg] = process.argv.slice(2);
+const [upstreamUrl, portArg, certPath, keyPath] = process.argv.slice(2);
 const pool = new Pool(upstreamUrl!, { pipelining: 1, keepAliveTimeout: 4_000 });
 
-const server = createServer((req, res) => {
+const proxy = (req: IncomingMessage, res: ServerResponse) => {
   const hasBody = req.headers['content-length'] !== undefined || req.headers['transfer-encoding'] !== undefined;
   pool
     .stream(
@@ -26,7 +29,9 @@ const server = createServer((req, res) => {
       if (!res.headersSent) res.writeHead(502);
       res.end();
     });
-});
+};
+
+const server = certPath && keyPath ? createTlsServer({ cert: readFileSync(certPath), key: readFileSync(keyPath), minVersion: 'TLSv1.3' }, proxy) : createServer(proxy);
 server.keepAliveTimeout = 65_000;
 server.listen(Number(portArg ?? 0), '127.0.0.1', () => {
   const address = server.address();

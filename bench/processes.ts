@@ -1,7 +1,6 @@
 /** Child processes for the benchmark: pinned to a CPU when taskset exists, ports read from stdout or polled. */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-export { freePort } from '../test/helpers/free-port.js';
 
 const hasTaskset = spawnSync('taskset', ['--version']).status === 0;
 
@@ -28,9 +27,9 @@ process.once('exit', () => {
 });
 for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => process.exit(130));
 
-/** Runs `command` pinned to `cpu` (when possible), stderr inherited; stdout piped to the caller unless discarded. */
-export function spawnPinned(cpu: number, command: string, args: string[], options: SpawnOptions = {}): ChildProcess {
-  const [file, argv] = hasTaskset ? ['taskset', ['-c', String(cpu), command, ...args]] : [command, args];
+/** Runs `command` pinned to `cpu` (when possible; null: free on every CPU), stderr inherited; stdout piped to the caller unless discarded. */
+export function spawnPinned(cpu: number | null, command: string, args: string[], options: SpawnOptions = {}): ChildProcess {
+  const [file, argv] = hasTaskset && cpu !== null ? ['taskset', ['-c', String(cpu), command, ...args]] : [command, args];
   const child = spawn(file, argv, {
     env: { ...process.env, ...options.env },
     stdio: ['ignore', options.discardStdout ? 'ignore' : 'pipe', 'inherit'],
@@ -81,9 +80,24 @@ export function rssMiB(pid: number | undefined, field: 'VmRSS' | 'VmHWM' = 'VmRS
   }
 }
 
-export async function stop(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null) return;
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  child.kill('SIGTERM');
-  await exited;
+/** The anonymous part of a process's RSS in MiB (Linux): its own memory, not file pages shared with others. */
+export function anonymousMiB(pid: number | undefined): number {
+  try {
+    const rollup = readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8');
+    const match = /^Anonymous:\s+(\d+) kB/m.exec(rollup);
+    return match ? Number(match[1]) / 1024 : NaN;
+  } catch {
+    return NaN;
+  }
+}
+
+/** CPU time (user + system) a process has used so far, in ms (Linux; 10 ms resolution), or NaN elsewhere. */
+export function cpuMs(pid: number | undefined): number {
+  try {
+    // Fields after the command name (which may hold spaces) start at the state: utime and stime are the 12th and 13th.
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return NaN;
+  }
 }

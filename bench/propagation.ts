@@ -5,9 +5,9 @@
  */
 import { performance } from 'node:perf_hooks';
 import { request } from 'undici';
-import { quantile } from '../test/helpers/quantile.js';
-import { startTestRedis } from '../test/helpers/redis.js';
-import { servedEverywhere } from '../test/helpers/served.js';
+import { quantile } from '../support/quantile.js';
+import { startTestRedis } from '../support/redis.js';
+import { servedEverywhere } from '../support/served.js';
 
 const INSTANCES = 3;
 const WRITES = 20;

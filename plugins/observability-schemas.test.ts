@@ -1,21 +1,19 @@
 /** Unit: the observability plugins' configs are validated with paths, and a Kong-style config loads with Kong's defaults. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { validateConfig } from '../src/config/validate.js';
-import { bundledRegistry } from './index.js';
+import { validateWithBundledPlugins } from '../test/helpers/bundled-plugins.js';
 
 const withPlugins = (plugins: unknown[]) => ({ _format_version: '3.0', plugins });
 
 describe('observability plugin schemas', () => {
   it('reports each bad option with its path', () => {
-    const result = validateConfig(
+    const result = validateWithBundledPlugins(
       withPlugins([
         { name: 'http-log', config: { http_endpoint: 'ftp://sink', queue: { max_entries: 0 } } },
         { name: 'file-log', config: { path: '', max_body_bytes: -1 } },
         { name: 'opentelemetry', config: { traces_endpoint: 'http://c/v1/traces', sampling_rate: 2 } },
         { name: 'prometheus', config: { per_consumer: 'yes' } },
       ]),
-      bundledRegistry,
     );
     assert.equal(result.ok, false);
     const paths = result.ok ? [] : result.issues.map((i) => i.path);
@@ -32,13 +30,12 @@ describe('observability plugin schemas', () => {
   });
 
   it('fills Kong\'s defaults', () => {
-    const result = validateConfig(
+    const result = validateWithBundledPlugins(
       withPlugins([
         { name: 'prometheus' },
         { name: 'http-log', config: { http_endpoint: 'http://sink:9000/logs' } },
         { name: 'opentelemetry', config: { traces_endpoint: 'http://collector:4318/v1/traces' } },
       ]),
-      bundledRegistry,
     );
     assert.ok(result.ok, JSON.stringify(!result.ok && result.issues));
     const [prometheus, httpLog, otel] = result.config.plugins.map((p) => p.config);

@@ -11,7 +11,7 @@ import { Redis } from 'ioredis';
 import { request } from 'undici';
 import { adminClient, type AdminCall } from './helpers/admin.js';
 import { eventually, startTestGateway, type TestGateway } from './helpers/gateway.js';
-import { startTestRedis, type TestRedis } from './helpers/redis.js';
+import { startTestRedis, type TestRedis } from '../support/redis.js';
 import { startUpstream, type TestUpstream } from './helpers/upstream.js';
 
 describe('admin API (Redis mode)', () => {

@@ -111,7 +111,7 @@ describe('gatehouse start: status and readiness', () => {
   it('answers /status and /status/ready on the admin listener with the config version', async () => {
     const ready = await request(`${gw.adminUrl}/status/ready`);
     assert.equal(ready.statusCode, 200);
-    assert.deepEqual(await ready.body.json(), { ready: true, config_version: 1 });
+    assert.deepEqual(await ready.body.json(), { ready: true, draining: false, config_version: 1 });
     const doc = await status(gw.adminUrl);
     assert.equal(doc.status, 'ok');
     assert.equal(doc.pid, gw.cli.pid);

@@ -44,6 +44,7 @@ describe('metrics with several workers', () => {
         ...process.env,
         GATEHOUSE_CONFIG: config,
         GATEHOUSE_WORKERS: '2',
+        GATEHOUSE_DRAIN_DELAY_MS: '0',
         GATEHOUSE_PROXY_LISTEN: `127.0.0.1:${proxyPort}`,
         GATEHOUSE_ADMIN_LISTEN: `127.0.0.1:${adminPort}`,
       },

@@ -17,9 +17,9 @@ import { stringify } from 'yaml';
 import { adminClient } from './helpers/admin.js';
 import { waitUntil } from './helpers/cli.js';
 import { startGatewayProcess, type GatewayProcess } from './helpers/gateway-process.js';
-import { quantile } from './helpers/quantile.js';
-import { startTestRedis, type TestRedis } from './helpers/redis.js';
-import { servedEverywhere, statusOf } from './helpers/served.js';
+import { quantile } from '../support/quantile.js';
+import { startTestRedis, type TestRedis } from '../support/redis.js';
+import { servedEverywhere, statusOf } from '../support/served.js';
 import { startUpstream, type TestUpstream } from './helpers/upstream.js';
 
 const CUT_USER = 'gw-c';

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { request } from 'undici';
 import { z } from 'zod';
-import { definePlugin, type PluginDefinition } from '../src/pipeline/contract.js';
+import { definePlugin } from '../src/pipeline/contract.js';
 import { PluginRegistry } from '../src/pipeline/registry.js';
 import { Errors, GatewayError } from '../src/errors.js';
 import { bundledPlugins } from '../plugins/index.js';
@@ -52,7 +52,7 @@ const tagger = definePlugin({
 /** Answers by itself, asynchronously, when X-Deny is sent: a ShortCircuit or a GatewayError. */
 const gate = definePlugin({
   name: 'test-gate',
-  priority: 2000,
+  priority: 2500,
   version: '1.0.0',
   configSchema: z.object({}).strict(),
   instantiate() {
@@ -84,7 +84,7 @@ const logger = definePlugin({
   },
 });
 
-const registry = new PluginRegistry([...bundledPlugins, identify, tagger, gate, logger] as PluginDefinition[]);
+const registry = new PluginRegistry([...bundledPlugins, identify, tagger, gate, logger]);
 
 describe('plugin pipeline', () => {
   let upstream: TestUpstream;

@@ -1,5 +1,7 @@
 /** Black-box: the proxy's request/response contract — routing, headers, request IDs, traces, access log. */
 import assert from 'node:assert/strict';
+import { once } from 'node:events';
+import { connect } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { request } from 'undici';
 import { eventually, startTestGateway, type TestGateway } from './helpers/gateway.js';
@@ -168,5 +170,32 @@ describe('proxy basics', () => {
     const line = await eventually(() => gw.accessLogs().find((l) => l.request_id === requestId), 'access log line');
     assert.equal(line.host, host);
     assert.equal(line.path, '/orders/caf%C3%A9');
+  });
+
+  it('keeps the connection after an answer the gateway makes itself to a request without a body', async () => {
+    const socket = connect(Number(new URL(gw.url).port), '127.0.0.1');
+    await once(socket, 'connect');
+    const answers: string[] = [];
+    let pending = '';
+    socket.on('data', (chunk: Buffer) => {
+      pending += chunk.toString('latin1');
+      const end = pending.indexOf('\r\n\r\n');
+      const length = /content-length: (\d+)/i.exec(pending)?.[1];
+      if (end !== -1 && length !== undefined && pending.length >= end + 4 + Number(length)) {
+        answers.push(pending.slice(0, end + 4 + Number(length)));
+        pending = pending.slice(end + 4 + Number(length));
+      }
+    });
+    for (const path of ['/nowhere', '/nowhere-else']) {
+      const before = answers.length;
+      socket.write(`GET ${path} HTTP/1.1\r\nHost: x\r\n\r\n`);
+      await eventually(() => (answers.length > before ? true : undefined), `the answer to ${path}`);
+    }
+    socket.destroy();
+    assert.equal(answers.length, 2, 'both requests answered on one connection');
+    for (const answer of answers) {
+      assert.match(answer, /^HTTP\/1\.1 404 /);
+      assert.doesNotMatch(answer, /\r\nconnection: close\r\n/i);
+    }
   });
 });

@@ -4,7 +4,7 @@ import { rename, writeFile } from 'node:fs/promises';
 import { after, before, describe, it } from 'node:test';
 import { stringify } from 'yaml';
 import { startCli, status, waitUntil, type StartedCli } from './helpers/cli.js';
-import { statusOf } from './helpers/served.js';
+import { statusOf } from '../support/served.js';
 import { startUpstream, type TestUpstream } from './helpers/upstream.js';
 
 /** A config whose routes are `paths`, all to the echo upstream. */

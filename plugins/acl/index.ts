@@ -2,9 +2,7 @@
  * acl: allows or denies an authenticated consumer by its ACL groups (Kong's plugin). It runs after
  * the authentication plugins; each consumer's decision is computed once per config version.
  */
-import { consumerIndex } from '../../src/auth/consumer-index.js';
-import { Errors, GatewayError } from '../../src/errors.js';
-import { definePlugin } from '../../src/pipeline/contract.js';
+import { consumerIndex, definePlugin, Errors, GatewayError } from '../../src/plugin-kit/index.js';
 import { configSchema } from './schema.js';
 
 const GROUPS_HEADER = 'x-consumer-groups';

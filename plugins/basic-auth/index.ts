@@ -3,12 +3,18 @@
  * password (Kong's plugin). Stored passwords may be plaintext (from a file) or scrypt hashes (the
  * Redis store); hashes are checked off the event loop.
  */
-import type { BasicAuthCredential } from '../../src/config/types.js';
-import { AuthGate, setConsumer, unauthorized } from '../../src/auth/consumer-identity.js';
-import { consumerIndex, type Owned } from '../../src/auth/consumer-index.js';
-import { headerValue } from '../../src/auth/credential-source.js';
-import { checkPassword } from '../../src/auth/password-check.js';
-import { definePlugin, type RequestContext } from '../../src/pipeline/contract.js';
+import {
+  AuthGate,
+  type BasicAuthCredential,
+  checkPassword,
+  consumerIndex,
+  definePlugin,
+  headerValue,
+  type Owned,
+  type RequestContext,
+  setConsumer,
+  unauthorized,
+} from '../../src/plugin-kit/index.js';
 import { configSchema } from './schema.js';
 
 const NAME = 'basic-auth';
@@ -23,9 +29,9 @@ interface Presented {
 
 function presentedCredentials(ctx: RequestContext): Presented | undefined {
   for (const header of CREDENTIAL_HEADERS) {
-    const match = BASIC.exec(headerValue(ctx.headers, header) ?? '');
-    if (!match) continue;
-    const decoded = Buffer.from(match[1], 'base64').toString('utf8');
+    const encoded = BASIC.exec(headerValue(ctx.headers, header) ?? '')?.[1];
+    if (encoded === undefined) continue;
+    const decoded = Buffer.from(encoded, 'base64').toString('utf8');
     const colon = decoded.indexOf(':');
     if (colon > 0) return { username: decoded.slice(0, colon), password: decoded.slice(colon + 1), header };
   }
@@ -49,12 +55,13 @@ export default definePlugin({
 
     /** Tries the user's credentials in turn; synchronous while no scrypt check is needed. */
     const verify = (ctx: RequestContext, password: string, owners: readonly Owned<BasicAuthCredential>[], from = 0): void | Promise<void> => {
-      for (let i = from; i < owners.length; i++) {
-        const ok = checkPassword(password, owners[i].credential.password);
+      for (const [i, owner] of owners.entries()) {
+        if (i < from) continue;
+        const ok = checkPassword(password, owner.credential.password);
         if (ok instanceof Promise) {
-          return ok.then((matched) => (matched ? accept(ctx, owners[i]) : verify(ctx, password, owners, i + 1)));
+          return ok.then((matched) => (matched ? accept(ctx, owner) : verify(ctx, password, owners, i + 1)));
         }
-        if (ok) return accept(ctx, owners[i]);
+        if (ok) return accept(ctx, owner);
       }
       gate.fail(ctx, invalid());
     };

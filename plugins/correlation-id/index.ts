@@ -4,8 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
-import { definePlugin } from '../../src/pipeline/contract.js';
-import { isSaneRequestId } from '../../src/observability/request-id.js';
+import { definePlugin, isSaneRequestId } from '../../src/plugin-kit/index.js';
 import { configSchema, type CorrelationIdConfig } from './schema.js';
 
 const processUuid = randomUUID();

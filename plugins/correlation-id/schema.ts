@@ -4,8 +4,8 @@ import { z } from 'zod';
 export const DEFAULT_HEADER_NAME = 'Kong-Request-ID';
 export const DEFAULT_GENERATOR = 'uuid#counter';
 
-export const configSchema = z
-  .object({
+export const configSchema = z.lazy(() =>
+  z.strictObject({
     header_name: z
       .string()
       .regex(/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/, 'must be a valid header name')
@@ -19,7 +19,7 @@ export const configSchema = z
       .boolean()
       .default(false)
       .describe('Accepted for Kong compatibility; Gatehouse always returns the request ID to the client (product contract).'),
-  })
-  .strict();
+  }),
+);
 
 export type CorrelationIdConfig = z.output<typeof configSchema>;

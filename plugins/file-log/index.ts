@@ -4,9 +4,7 @@
  * write are dropped and counted in gatehouse_log_entries_dropped_total{plugin="file-log"}.
  */
 import { appendFile, open, type FileHandle } from 'node:fs/promises';
-import { definePlugin } from '../../src/pipeline/contract.js';
-import { logPluginHandlers } from '../../src/observability/log-plugin.js';
-import { BatchQueue, queueSchema } from '../../src/observability/log-queue.js';
+import { BatchQueue, definePlugin, logPluginHandlers, queueSchema } from '../../src/plugin-kit/index.js';
 import { configSchema } from './schema.js';
 
 /** Kong's file-log has no queue options: lines are written as soon as the previous write is done. */
@@ -33,8 +31,9 @@ export default definePlugin({
     const queue = new BatchQueue<Record<string, unknown>>('file-log', FILE_QUEUE, (batch) => write(batch.map((entry) => `${JSON.stringify(entry)}\n`).join('')), logger);
     return {
       ...logPluginHandlers('file-log', config, (entry) => queue.add(entry)),
+      // Returned, so a stopping gateway waits for the queue to flush.
       close() {
-        void queue
+        return queue
           .close()
           .then(async () => (await handle)?.close())
           .catch(() => undefined);

@@ -6,10 +6,15 @@
  */
 import { createHash } from 'node:crypto';
 import { Pool } from 'undici';
-import { clearConsumerHeaders } from '../../src/auth/consumer-identity.js';
-import { ExpiringLru } from '../../src/auth/expiring-lru.js';
-import { Errors, GatewayError } from '../../src/errors.js';
-import { definePlugin, type RequestContext, type ShortCircuit } from '../../src/pipeline/contract.js';
+import {
+  clearConsumerHeaders,
+  definePlugin,
+  Errors,
+  ExpiringLru,
+  GatewayError,
+  type RequestContext,
+  type ShortCircuit,
+} from '../../src/plugin-kit/index.js';
 import { configSchema } from './schema.js';
 
 const MAX_CACHED_DECISIONS = 10_000;
@@ -67,7 +72,7 @@ export default definePlugin({
     /** A digest of exactly what the authorizer decides on, so raw credentials are not cache keys. */
     const identity = (headers: Record<string, string>): string => {
       const hash = createHash('sha256');
-      for (const name in headers) if (name !== 'x-request-id') hash.update(name).update('\0').update(headers[name]).update('\0');
+      for (const [name, value] of Object.entries(headers)) if (name !== 'x-request-id') hash.update(name).update('\0').update(value).update('\0');
       return hash.digest('base64');
     };
 

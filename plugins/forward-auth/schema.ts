@@ -1,14 +1,14 @@
 /** Config of the forward-auth plugin (Gatehouse's custom authorizer; option names from PRODUCT.md). */
 import { z } from 'zod';
-import { headerNameField } from '../../src/auth/option-fields.js';
+import { headerNameField } from '../../src/plugin-kit/index.js';
 
 export const DEFAULT_REQUEST_HEADERS = ['authorization'];
 export const DEFAULT_TTL = 0;
 export const DEFAULT_TIMEOUT_MS = 5000;
 export const DEFAULT_FAILURE_STATUS = 503;
 
-export const configSchema = z
-  .object({
+export const configSchema = z.lazy(() =>
+  z.strictObject({
     url: z.url({ protocol: /^https?$/ }).describe('Authorizer endpoint, called with GET for each request (or cache miss).'),
     request_headers: z
       .array(headerNameField)
@@ -25,10 +25,10 @@ export const configSchema = z
     ttl: z.int().min(0).max(86_400).default(DEFAULT_TTL).describe('Seconds a decision is cached per identity; 0 = no cache.'),
     timeout: z.int().min(1).max(60_000).default(DEFAULT_TIMEOUT_MS).describe('Milliseconds the authorizer has to answer.'),
     failure_status: z
-      .union([z.literal(500), z.literal(503)])
+      .literal([500, 503])
       .default(DEFAULT_FAILURE_STATUS)
       .describe('Status answered when the authorizer fails, times out or answers anything but 2xx/401/403.'),
-  })
-  .strict();
+  }),
+);
 
 export type ForwardAuthConfig = z.output<typeof configSchema>;

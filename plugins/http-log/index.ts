@@ -4,9 +4,7 @@
  * counted in gatehouse_log_entries_dropped_total{plugin="http-log"}.
  */
 import { Agent, request } from 'undici';
-import { definePlugin } from '../../src/pipeline/contract.js';
-import { logPluginHandlers } from '../../src/observability/log-plugin.js';
-import { BatchQueue } from '../../src/observability/log-queue.js';
+import { BatchQueue, definePlugin, logPluginHandlers } from '../../src/plugin-kit/index.js';
 import { configSchema } from './schema.js';
 
 export default definePlugin({
@@ -37,8 +35,9 @@ export default definePlugin({
     );
     return {
       ...logPluginHandlers('http-log', config, (entry) => queue.add(entry)),
+      // Returned, so a stopping gateway waits for the queue to flush.
       close() {
-        void queue
+        return queue
           .close()
           .then(() => agent.close())
           .catch(() => undefined);

@@ -1,15 +1,14 @@
 /** Config of the http-log plugin: Kong's option names and defaults, plus Gatehouse's body options. */
 import { z } from 'zod';
-import { queueSchema } from '../../src/observability/log-queue.js';
-import { bodyLogOptions } from '../../src/observability/log-plugin.js';
+import { bodyLogOptions, queueSchema } from '../../src/plugin-kit/index.js';
 
 export const DEFAULT_METHOD = 'POST';
 export const DEFAULT_CONTENT_TYPE = 'application/json';
 export const DEFAULT_TIMEOUT_MS = 10_000;
 export const DEFAULT_KEEPALIVE_MS = 60_000;
 
-export const configSchema = z
-  .object({
+export const configSchema = z.lazy(() =>
+  z.strictObject({
     http_endpoint: z
       .url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' })
       .describe('Where entries are sent.'),
@@ -23,7 +22,7 @@ export const configSchema = z
     headers: z.record(z.string(), z.string()).default({}).describe('Extra headers sent to the endpoint (e.g. an Authorization for the sink).'),
     queue: queueSchema().describe('Batching and retry of entries (Kong\'s queue); a batch of one is sent as an object, larger ones as a JSON array.'),
     ...bodyLogOptions,
-  })
-  .strict();
+  }),
+);
 
 export type HttpLogConfig = z.output<typeof configSchema>;

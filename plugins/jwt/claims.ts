@@ -3,6 +3,7 @@
  * audience, Cognito's token_use and client id, and required scopes — each rule compiled once per
  * plugin instance.
  */
+import { headerSafe } from '../../src/plugin-kit/index.js';
 import type { Claims } from './token.js';
 import { TokenProblem } from './token.js';
 
@@ -76,8 +77,6 @@ export function missingScope(claims: Claims, required: readonly string[]): strin
   return required.find((scope) => !scopes.has(scope));
 }
 
-const CONTROL_CHARACTERS = /[\u0000-\u0008\u000a-\u001f\u007f]/g;
-
 function render(value: unknown): string {
   if (typeof value === 'string') return value;
   if (Array.isArray(value)) return value.map((item) => (typeof item === 'string' ? item : JSON.stringify(item))).join(',');
@@ -87,8 +86,5 @@ function render(value: unknown): string {
 /** A claim as a header value: strings as-is, arrays comma-joined, objects as JSON; never a line break. */
 export function claimHeaderValue(value: unknown): string | null {
   if (value === undefined || value === null) return null;
-  // Non-ASCII would be mangled by HTTP/1.1 header encoding: such characters are sent \u-escaped.
-  return render(value)
-    .replace(CONTROL_CHARACTERS, '')
-    .replace(/[^\x20-\x7e\t]/g, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return headerSafe(render(value));
 }

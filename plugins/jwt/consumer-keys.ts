@@ -3,7 +3,7 @@
  * instance — the HMAC secret's bytes, or the imported PEM public key.
  */
 import { importSPKI, type CryptoKey } from 'jose';
-import type { JwtSecret } from '../../src/config/types.js';
+import type { JwtSecret } from '../../src/plugin-kit/index.js';
 
 export class ConsumerKeys {
   private readonly keys = new Map<string, Promise<CryptoKey | Uint8Array>>();

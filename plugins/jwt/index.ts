@@ -6,12 +6,25 @@
  * everything a repeated token needs resolved at insertion, so a cache hit is one lookup, synchronous.
  */
 import { compactVerify, errors as joseErrors } from 'jose';
-import { applyIdentity, AuthGate, identityOf, unauthorized, type Identity } from '../../src/auth/consumer-identity.js';
-import { consumerIndex } from '../../src/auth/consumer-index.js';
-import { bearerToken, cookieValue, headerValue, queryArg } from '../../src/auth/credential-source.js';
-import type { ConsumerEntity } from '../../src/config/types.js';
-import { Errors, GatewayError } from '../../src/errors.js';
-import { definePlugin, type AuthenticatedCredential, type PluginHandlers, type RequestContext } from '../../src/pipeline/contract.js';
+import {
+  applyIdentity,
+  type AuthenticatedCredential,
+  AuthGate,
+  bearerToken,
+  type ConsumerEntity,
+  consumerIndex,
+  cookieValue,
+  definePlugin,
+  Errors,
+  GatewayError,
+  headerValue,
+  type Identity,
+  identityOf,
+  type PluginHandlers,
+  queryArg,
+  type RequestContext,
+  unauthorized,
+} from '../../src/plugin-kit/index.js';
 import { checkClaims, claimHeaderValue, missingScope, type ClaimRules } from './claims.js';
 import { ConsumerKeys } from './consumer-keys.js';
 import { issuerSettings } from './issuer-settings.js';
@@ -32,6 +45,8 @@ const MAX_VERIFIED_AGE_MS = 5 * 60_000;
 interface Verified {
   identity: Identity;
   missingScope: string | undefined;
+  /** What later plugins read as `ctx.vars.jwt` (aws-lambda's authorizer context): the verified token's claims. */
+  published: { readonly claims: Readonly<Record<string, unknown>> };
 }
 
 /** The handlers plus the JWKS cache, so the next config version can keep a warm cache. */
@@ -118,6 +133,7 @@ export default definePlugin({
       return {
         identity: { ...identity, headers: [...identity.headers, ...claims] },
         missingScope: missingScope(decoded.payload, config.required_scopes),
+        published: Object.freeze({ claims: Object.freeze({ ...decoded.payload }) }),
       };
     };
 
@@ -156,6 +172,7 @@ export default definePlugin({
         });
       }
       applyIdentity(ctx, result.identity);
+      ctx.vars[NAME] = result.published;
     };
 
     const expiry = (decoded: DecodedToken): number => {

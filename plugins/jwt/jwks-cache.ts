@@ -63,12 +63,13 @@ export class JwksCache {
     } else if (Date.now() - this.loadedAt > MAX_AGE_MS) {
       void this.refresh();
     }
-    if (candidates.length === 0) {
+    const [key, ...others] = candidates;
+    if (key === undefined) {
       const why = this.lastError ? `JWKS ${this.uri} unavailable: ${this.lastError}` : `no key in JWKS ${this.uri} for kid ${String(header.kid)} and alg ${header.alg}`;
       throw new KeyNotFound('No matching key for the token', why);
     }
-    if (candidates.length > 1) throw new KeyNotFound('Ambiguous key: the token needs a kid', `several keys in JWKS ${this.uri} fit alg ${header.alg}`);
-    return this.imports(candidates[0], header.alg);
+    if (others.length > 0) throw new KeyNotFound('Ambiguous key: the token needs a kid', `several keys in JWKS ${this.uri} fit alg ${header.alg}`);
+    return this.imports(key, header.alg);
   }
 
   private select(header: { alg: string; kid?: unknown }): JWK[] {

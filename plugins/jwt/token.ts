@@ -6,7 +6,8 @@
 
 /** Larger tokens are refused unread (real access tokens are 1–2 KB). */
 export const MAX_TOKEN_LENGTH = 8192;
-const COMPACT_JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
+/** Header, payload and signature, base64url; the first two captured. */
+const COMPACT_JWS = /^([A-Za-z0-9_-]+)\.([A-Za-z0-9_-]+)\.[A-Za-z0-9_-]+$/;
 const EMBEDDED_KEY_PARAMETERS = ['jwk', 'jku', 'x5u', 'x5c'];
 
 export type Claims = Record<string, unknown>;
@@ -37,8 +38,8 @@ export function checkTokenSize(token: string): void {
 
 export function decodeToken(token: string): DecodedToken {
   checkTokenSize(token);
-  if (!COMPACT_JWS.test(token)) throw new TokenProblem('Bad token; invalid format');
-  const [headerPart, payloadPart] = token.split('.');
+  const [, headerPart, payloadPart] = COMPACT_JWS.exec(token) ?? [];
+  if (headerPart === undefined || payloadPart === undefined) throw new TokenProblem('Bad token; invalid format');
   const header = jsonObject(headerPart, 'header');
   const alg = header.alg;
   if (typeof alg !== 'string' || alg === '' || alg.toLowerCase() === 'none') throw new TokenProblem('Invalid algorithm');

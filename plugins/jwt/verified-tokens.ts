@@ -3,7 +3,7 @@
  * expiry. It is keyed by the token's last characters (signature bytes) and a hit must equal the whole
  * token, so a lookup never hashes a whole token (V8 hashes a string key character by character).
  */
-import { ExpiringLru } from '../../src/auth/expiring-lru.js';
+import { ExpiringLru } from '../../src/plugin-kit/index.js';
 
 /** Signature characters that key an entry: 192 bits, so distinct valid tokens never share a key in practice. */
 const KEY_LENGTH = 32;

@@ -4,12 +4,20 @@
  * from the Redis store match alike. Each credential's identity (consumer headers) is resolved once per
  * config version, not per request.
  */
-import { keyDigest } from '../../src/auth/credential-hash.js';
-import { applyIdentity, AuthGate, identityOf, unauthorized, type Identity } from '../../src/auth/consumer-identity.js';
-import { consumerIndex, type Owned } from '../../src/auth/consumer-index.js';
-import { queryArg } from '../../src/auth/credential-source.js';
-import type { KeyAuthCredential } from '../../src/config/types.js';
-import { definePlugin, type RequestContext } from '../../src/pipeline/contract.js';
+import {
+  applyIdentity,
+  AuthGate,
+  consumerIndex,
+  definePlugin,
+  type Identity,
+  identityOf,
+  type KeyAuthCredential,
+  keyDigest,
+  type Owned,
+  queryArg,
+  type RequestContext,
+  unauthorized,
+} from '../../src/plugin-kit/index.js';
 import { configSchema } from './schema.js';
 
 const NAME = 'key-auth';

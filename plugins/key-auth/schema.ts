@@ -1,12 +1,12 @@
 /** Config of the key-auth plugin (Kong's option names and defaults). */
 import { z } from 'zod';
-import { anonymousField, headerNameField, hideCredentialsField, runOnPreflightField } from '../../src/auth/option-fields.js';
+import { anonymousField, headerNameField, hideCredentialsField, runOnPreflightField } from '../../src/plugin-kit/index.js';
 
 export const DEFAULT_KEY_NAMES = ['apikey'];
 export const DEFAULT_REALM = 'gatehouse';
 
-export const configSchema = z
-  .object({
+export const configSchema = z.lazy(() =>
+  z.strictObject({
     key_names: z
       .array(headerNameField)
       .min(1)
@@ -22,7 +22,7 @@ export const configSchema = z
     anonymous: anonymousField,
     run_on_preflight: runOnPreflightField,
     realm: z.string().min(1).default(DEFAULT_REALM).describe('Realm of the `WWW-Authenticate: Key realm="…"` challenge on 401.'),
-  })
-  .strict();
+  }),
+);
 
 export type KeyAuthConfig = z.output<typeof configSchema>;

@@ -4,10 +4,7 @@
  * CLIENT span as its parent, so traces run through the gateway unbroken.
  */
 import { Agent, request } from 'undici';
-import { definePlugin, type RequestContext } from '../../src/pipeline/contract.js';
-import { consumerName } from '../../src/observability/log-entry.js';
-import { BatchQueue } from '../../src/observability/log-queue.js';
-import { newSpanId } from '../../src/observability/random-ids.js';
+import { BatchQueue, consumerName, definePlugin, newSpanId, type RequestContext } from '../../src/plugin-kit/index.js';
 import { attributes, exportRequest, SPAN_KIND_CLIENT, SPAN_KIND_SERVER, type Span } from './otlp.js';
 import { configSchema } from './schema.js';
 
@@ -119,8 +116,9 @@ export default definePlugin({
           error,
         });
       },
+      // Returned, so a stopping gateway waits for the queue to flush.
       close() {
-        void queue
+        return queue
           .close()
           .then(() => agent.close())
           .catch(() => undefined);

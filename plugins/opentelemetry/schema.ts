@@ -1,6 +1,6 @@
 /** Config of the opentelemetry plugin: Kong 3.x option names and defaults (traces only). */
 import { z } from 'zod';
-import { queueSchema } from '../../src/observability/log-queue.js';
+import { queueSchema } from '../../src/plugin-kit/index.js';
 
 export const DEFAULT_SAMPLING_RATE = 1;
 export const DEFAULT_CONNECT_TIMEOUT_MS = 1000;
@@ -10,8 +10,8 @@ export const DEFAULT_READ_TIMEOUT_MS = 5000;
 export const DEFAULT_BATCH_SPAN_COUNT = 200;
 export const DEFAULT_BATCH_FLUSH_DELAY = 3;
 
-export const configSchema = z
-  .object({
+export const configSchema = z.lazy(() =>
+  z.strictObject({
     traces_endpoint: z
       .url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' })
       .describe('OTLP/HTTP traces URL, e.g. http://collector:4318/v1/traces; spans are sent as OTLP JSON.'),
@@ -37,7 +37,7 @@ export const configSchema = z
       .default('preserve')
       .describe('Accepted for Kong compatibility; Gatehouse propagates W3C traceparent/tracestate.'),
     queue: queueSchema({ max_batch_size: DEFAULT_BATCH_SPAN_COUNT, max_coalescing_delay: DEFAULT_BATCH_FLUSH_DELAY }).describe('Batching and retry of spans (Kong\'s queue).'),
-  })
-  .strict();
+  }),
+);
 
 export type OpenTelemetryConfig = z.output<typeof configSchema>;

@@ -1,16 +1,13 @@
 /**
  * prometheus: records request counts by status, latency histograms and bandwidth for the requests it
  * applies to (usually enabled globally, as in Kong; a global instance also counts requests that
- * matched no route, with empty route and service labels). Metrics are served on the admin /metrics.
+ * matched no route, with empty route and service labels). A WebSocket tunnel is counted once it closes:
+ * its status (101), how long it was open, its bytes each way and who closed it. Metrics are served on
+ * the admin /metrics.
  */
-import type { ConsumerEntity, RouteEntity } from '../../src/config/types.js';
-import { definePlugin, type RequestContext } from '../../src/pipeline/contract.js';
+import { consumerName, definePlugin, serviceLabel, type Destination, type RequestContext, type RouteEntity } from '../../src/plugin-kit/index.js';
 import { RouteSeries } from './route-series.js';
 import { configSchema } from './schema.js';
-
-function consumerLabel(consumer: ConsumerEntity | null): string {
-  return consumer ? consumer.username ?? consumer.custom_id ?? consumer.id : '';
-}
 
 export default definePlugin({
   name: 'prometheus',
@@ -22,17 +19,25 @@ export default definePlugin({
     if (!recordsAnything) return {};
     // Route entities are per config version, like this instance, so the cache never goes stale.
     const byRoute = new Map<RouteEntity, RouteSeries | Map<string, RouteSeries>>();
+    // Requests a plugin sent elsewhere (a canary) count under that destination's label: series apart.
+    const byDestination = new Map<Destination, typeof byRoute>();
     const seriesFor = (ctx: RequestContext): RouteSeries => {
-      const service = ctx.service ? ctx.service.name ?? ctx.service.id : '';
+      const service = serviceLabel(ctx) ?? '';
       const route = ctx.route.name ?? ctx.route.id;
+      let cache = byRoute;
+      if (ctx.destination !== null) {
+        let forDestination = byDestination.get(ctx.destination);
+        if (!forDestination) byDestination.set(ctx.destination, (forDestination = new Map()));
+        cache = forDestination;
+      }
       if (!config.per_consumer) {
-        let series = byRoute.get(ctx.route) as RouteSeries | undefined;
-        if (!series) byRoute.set(ctx.route, (series = new RouteSeries(service, route, '')));
+        let series = cache.get(ctx.route) as RouteSeries | undefined;
+        if (!series) cache.set(ctx.route, (series = new RouteSeries(service, route, '')));
         return series;
       }
-      let perConsumer = byRoute.get(ctx.route) as Map<string, RouteSeries> | undefined;
-      if (!perConsumer) byRoute.set(ctx.route, (perConsumer = new Map()));
-      const consumer = consumerLabel(ctx.consumer);
+      let perConsumer = cache.get(ctx.route) as Map<string, RouteSeries> | undefined;
+      if (!perConsumer) cache.set(ctx.route, (perConsumer = new Map()));
+      const consumer = consumerName(ctx.consumer) ?? '';
       let series = perConsumer.get(consumer);
       if (!series) perConsumer.set(consumer, (series = new RouteSeries(service, route, consumer)));
       return series;
@@ -40,7 +45,25 @@ export default definePlugin({
     return {
       log(ctx, summary) {
         const series = seriesFor(ctx);
-        if (config.status_code_metrics) series.status(summary.status).inc();
+        if (config.status_code_metrics) {
+          series.status(summary.status).inc();
+          if (summary.grpcStatus !== null) series.grpcStatus(summary.grpcStatus).inc();
+        }
+        if (summary.websocket) {
+          // A tunnel's length and bytes are its own series, not a request's latency and body bytes.
+          const websocket = series.websocket;
+          websocket.closedBy(summary.websocket.closedBy).inc();
+          if (config.latency_metrics) {
+            websocket.duration.observe(summary.latency.request);
+            series.proxy.observe(summary.latency.proxy);
+            if (summary.latency.upstream !== null) series.upstream.observe(summary.latency.upstream);
+          }
+          if (config.bandwidth_metrics) {
+            websocket.ingress.inc(summary.bytesIn);
+            websocket.egress.inc(summary.bytesOut);
+          }
+          return;
+        }
         if (config.latency_metrics) {
           series.request.observe(summary.latency.request);
           series.proxy.observe(summary.latency.proxy);

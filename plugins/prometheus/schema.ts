@@ -7,8 +7,8 @@ export const DEFAULT_LATENCY_METRICS = false;
 export const DEFAULT_BANDWIDTH_METRICS = false;
 export const DEFAULT_UPSTREAM_HEALTH_METRICS = false;
 
-export const configSchema = z
-  .object({
+export const configSchema = z.lazy(() =>
+  z.strictObject({
     per_consumer: z
       .boolean()
       .default(DEFAULT_PER_CONSUMER)
@@ -29,7 +29,7 @@ export const configSchema = z
       .boolean()
       .default(DEFAULT_UPSTREAM_HEALTH_METRICS)
       .describe('Accepted for Kong compatibility; Gatehouse always exports gatehouse_upstream_target_health (read at scrape time, no per-request cost).'),
-  })
-  .strict();
+  }),
+);
 
 export type PrometheusConfig = z.output<typeof configSchema>;

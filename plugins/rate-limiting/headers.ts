@@ -2,7 +2,7 @@
  * The verdict for one request from its windows' usage: Kong's X-RateLimit-*-<Window> and
  * RateLimit-* headers, and when a limit is exceeded, the seconds until the request would pass.
  */
-import type { RequestContext } from '../../src/pipeline/contract.js';
+import type { RequestContext } from '../../src/plugin-kit/index.js';
 import type { BucketPlan, WindowSpec, WindowUsage } from './windows.js';
 
 function secondsUntilReset(plan: BucketPlan, window: WindowSpec, usage: WindowUsage, now: number): number {

@@ -3,8 +3,7 @@
  * or path, counted in this process (local) or in Redis shared by every instance (redis, exact or with
  * sync_rate). When the store fails, requests pass unlimited (fault_tolerant) or get a 500.
  */
-import { Errors, GatewayError } from '../../src/errors.js';
-import { definePlugin, type RequestContext } from '../../src/pipeline/contract.js';
+import { definePlugin, Errors, GatewayError, type RequestContext } from '../../src/plugin-kit/index.js';
 import { applyVerdict } from './headers.js';
 import { identityOf } from './identity.js';
 import { closeAllStores, policies } from './policies/index.js';
@@ -12,7 +11,7 @@ import type { HitResult } from './policies/store.js';
 import { configSchema } from './schema.js';
 import { SlotKeys } from './slot-keys.js';
 import { FailureReporter } from './store-failures.js';
-import { bucketPlans, windowSpecs } from './windows.js';
+import { bucketPlans, windowSpecs, type WindowSlot } from './windows.js';
 
 const KEY_PREFIX = 'gatehouse:rl';
 
@@ -45,8 +44,9 @@ export default definePlugin({
     return {
       access(ctx) {
         const now = Date.now();
-        const windowKeys = keys.for(identify(ctx));
-        const slots = windows.map((window, i) => plan.slot(windowKeys[i]!, window, now));
+        const windowKeys = identify(ctx, keys);
+        const slots: WindowSlot[] = [];
+        for (let i = 0; i < windows.length; i++) slots.push(plan.slot(windowKeys[i]!, windows[i]!, now));
         let result: HitResult | Promise<HitResult>;
         try {
           result = store.hit(slots);

@@ -1,11 +1,10 @@
 /** Unit: rate-limiting and request-size-limiting configs through validateConfig (defaults, aliases, errors with their paths). */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { validateConfig } from '../../src/config/validate.js';
-import { bundledRegistry } from '../index.js';
+import { validateWithBundledPlugins } from '../../test/helpers/bundled-plugins.js';
 
 function withPlugin(name: string, config: Record<string, unknown>) {
-  return validateConfig({ _format_version: '3.0', plugins: [{ name, config }] }, bundledRegistry);
+  return validateWithBundledPlugins({ _format_version: '3.0', plugins: [{ name, config }] });
 }
 
 function issues(name: string, config: Record<string, unknown>): Record<string, string> {
@@ -24,7 +23,7 @@ describe('rate-limiting config', () => {
     assert.equal(config.algorithm, 'sliding-window');
     assert.equal(config.fault_tolerant, true);
     assert.equal(config.error_code, 429);
-    assert.deepEqual(config.redis, { port: 6379, database: 0, ssl: false, ssl_verify: true, timeout: 100, sentinel_role: 'master' });
+    assert.deepEqual(config.redis, { port: 6379, database: 0, ssl: false, ssl_verify: true, timeout: 100, sentinel_role: 'master', cluster_max_redirections: 5 });
   });
 
   it('reports each bad field with its path', () => {
@@ -44,9 +43,22 @@ describe('rate-limiting config', () => {
     const sentinel = { sentinel_master: 'mymaster', sentinel_nodes: [{ host: '127.0.0.1' }] };
     assert.equal(
       issues('rate-limiting', { minute: 1, redis: { ...sentinel, sentinel_role: 'any' } })['plugins[0].config.redis.sentinel_role'],
-      'counters are written, so only the master role can be used',
+      'the plugin writes to Redis, so only the master role can be used',
     );
-    assert.equal(issues('rate-limiting', { minute: 1, redis: { cluster_nodes: [{ host: '127.0.0.1', port: 7000 }] } })['plugins[0].config.redis.cluster_nodes'], 'unknown field');
+  });
+
+  it("takes a Redis Cluster's nodes with Kong 3.x names, and refuses what a Cluster cannot be", () => {
+    const result = withPlugin('rate-limiting', { minute: 1, policy: 'redis', redis: { cluster_nodes: [{ ip: '10.0.0.7' }, { ip: '10.0.0.8', port: 7001 }] } });
+    assert.ok(result.ok);
+    const redis = result.config.plugins[0]!.config.redis as { cluster_nodes: unknown };
+    assert.deepEqual(redis.cluster_nodes, [{ ip: '10.0.0.7', port: 6379 }, { ip: '10.0.0.8', port: 7001 }]);
+    const cluster = { cluster_nodes: [{ ip: '10.0.0.7' }] };
+    assert.deepEqual(issues('rate-limiting', { minute: 1, redis: { ...cluster, host: 'redis.local', database: 2 } }), {
+      'plugins[0].config.redis.cluster_nodes': 'set only one of host, sentinel_master and cluster_nodes (host and cluster_nodes are both set)',
+      'plugins[0].config.redis.database': 'a Redis Cluster has only database 0',
+    });
+    assert.equal(issues('rate-limiting', { minute: 1, redis: { cluster_nodes: [{ host: '10.0.0.7' }] } })['plugins[0].config.redis.cluster_nodes[0].host'], 'unknown field');
+    assert.ok(issues('rate-limiting', { minute: 1, redis: { cluster_nodes: [] } })['plugins[0].config.redis.cluster_nodes']);
   });
 
   it('takes a Sentinel group with Kong 3.x names and the default sentinel port', () => {

@@ -1,5 +1,5 @@
 /** Config of the rate-limiting plugin: Kong's option names and defaults, plus Gatehouse's `algorithm` and `sync_rate`. */
-import { z } from 'zod';
+import { redisOptionsSchema, z } from '../../src/plugin-kit/index.js';
 
 export const WINDOW_NAMES = ['second', 'minute', 'hour', 'day', 'month', 'year'] as const;
 export type WindowName = (typeof WINDOW_NAMES)[number];
@@ -9,104 +9,60 @@ export const DEFAULT_POLICY = 'local';
 export const DEFAULT_ALGORITHM = 'sliding-window';
 export const DEFAULT_ERROR_CODE = 429;
 export const DEFAULT_ERROR_MESSAGE = 'API rate limit exceeded';
-export const DEFAULT_REDIS_PORT = 6379;
-export const DEFAULT_REDIS_DATABASE = 0;
-/** Milliseconds a Redis command may take before the request goes on without it (Kong's is 2000; a gateway must not stall that long). */
-export const DEFAULT_REDIS_TIMEOUT_MS = 100;
-const DEFAULT_SENTINEL_PORT = 26379;
 
 const limit = (window: WindowName) =>
-  z.number().positive().nullable().optional().describe(`Requests allowed per ${window}; unset or null for none.`);
+  z.number().positive().nullish().describe(`Requests allowed per ${window}; unset or null for none.`);
 
-const redisSchema = z
-  .object({
-    host: z.string().min(1).optional().describe('Redis host; when unset the gateway\'s GATEHOUSE_REDIS_URL is used.'),
-    port: z.number().int().min(1).max(65535).default(DEFAULT_REDIS_PORT).describe('Redis port.'),
-    username: z.string().min(1).nullable().optional().describe('Redis ACL user name.'),
-    password: z.string().min(1).nullable().optional().describe('Redis password.'),
-    database: z.number().int().min(0).default(DEFAULT_REDIS_DATABASE).describe('Redis database number.'),
-    ssl: z.boolean().default(false).describe('Connect to Redis over TLS.'),
-    ssl_verify: z.boolean().default(true).describe('Verify the Redis server certificate when ssl is on.'),
-    server_name: z.string().min(1).nullable().optional().describe('SNI name sent to Redis when ssl is on.'),
-    timeout: z.number().int().positive().default(DEFAULT_REDIS_TIMEOUT_MS).describe('Milliseconds one Redis command may take before it counts as a failure.'),
-    sentinel_master: z.string().min(1).nullable().optional().describe('Name of the master that the sentinels in sentinel_nodes watch; set it to connect through Redis Sentinel instead of to host.'),
-    sentinel_role: z
-      .enum(['master', 'slave', 'any'])
-      .default('master')
-      .refine((role) => role === 'master', 'counters are written, so only the master role can be used')
-      .describe('Which node of the Sentinel group to use: master (counters are written, so replicas cannot serve).'),
-    sentinel_nodes: z
-      .array(
-        z
-          .object({
-            host: z.string().min(1).describe('Sentinel host.'),
-            port: z.number().int().min(1).max(65535).default(DEFAULT_SENTINEL_PORT).describe('Sentinel port.'),
-          })
-          .strict(),
-      )
-      .nullable()
-      .optional()
-      .describe('The sentinels to ask for the master, when sentinel_master is set.'),
-    sentinel_username: z.string().min(1).nullable().optional().describe('ACL user name for the sentinels.'),
-    sentinel_password: z.string().min(1).nullable().optional().describe('Password for the sentinels.'),
-  })
-  .strict()
-  .superRefine((redis, ctx) => {
-    if (redis.sentinel_master && !redis.sentinel_nodes?.length) {
-      ctx.addIssue({ code: 'custom', path: ['sentinel_nodes'], message: 'sentinel_master needs at least one sentinel node' });
-    }
-  })
-  .describe('Redis connection for the redis policy (Kong 3.x names).');
+const redisSchema = () => redisOptionsSchema.describe('Redis connection for the redis policy (Kong 3.x names).');
 
-export const configSchema = z
-  .object({
-    second: limit('second'),
-    minute: limit('minute'),
-    hour: limit('hour'),
-    day: limit('day'),
-    month: limit('month'),
-    year: limit('year'),
-    limit_by: z
-      .enum(['consumer', 'credential', 'ip', 'service', 'header', 'path'])
-      .default(DEFAULT_LIMIT_BY)
-      .describe('Whose requests are counted together; consumer, credential, service, header and path fall back to the client IP when absent.'),
-    header_name: z.string().min(1).nullable().optional().describe('Header whose value identifies the client when limit_by is header.'),
-    path: z.string().startsWith('/').nullable().optional().describe('Path counted when limit_by is path (requests on other paths count by IP).'),
-    policy: z
-      .enum(['local', 'redis', 'cluster'])
-      .default(DEFAULT_POLICY)
-      .transform((policy) => (policy === 'cluster' ? 'redis' : policy))
-      .describe('Where counters live: local (this process) or redis (shared by every instance); cluster is an alias of redis.'),
-    algorithm: z
-      .enum(['sliding-window', 'fixed-window'])
-      .default(DEFAULT_ALGORITHM)
-      .describe('sliding-window (no double burst across a window boundary) or fixed-window (Kong\'s calendar windows).'),
-    sync_rate: z
-      .number()
-      .min(0)
-      .nullable()
-      .optional()
-      .describe('Seconds between batched syncs with Redis (counts locally in between); unset or 0 checks Redis on every request.'),
-    fault_tolerant: z.boolean().default(true).describe('When the counter store fails, let requests through unlimited (true) or answer 500 (false).'),
-    hide_client_headers: z.boolean().default(false).describe('Do not send the X-RateLimit-* and RateLimit-* headers.'),
-    error_code: z.number().int().min(400).max(599).default(DEFAULT_ERROR_CODE).describe('Status of the answer when a limit is exceeded.'),
-    error_message: z.string().default(DEFAULT_ERROR_MESSAGE).describe('Message of the answer when a limit is exceeded.'),
-    redis: redisSchema.default(() => redisSchema.parse({})),
-  })
-  .strict()
-  .superRefine((config, ctx) => {
-    const set = WINDOW_NAMES.filter((name) => config[name] != null);
-    if (set.length === 0) ctx.addIssue({ code: 'custom', path: [], message: `at least one of ${WINDOW_NAMES.join(', ')} must be set` });
-    // As Kong: a longer window may not allow fewer requests than a shorter one.
-    for (let i = 1; i < set.length; i++) {
-      const [shorter, longer] = [set[i - 1]!, set[i]!];
-      if (config[longer]! < config[shorter]!) {
-        ctx.addIssue({ code: 'custom', path: [longer], message: `the limit for ${longer} (${config[longer]}) cannot be lower than the limit for ${shorter} (${config[shorter]})` });
+export const configSchema = z.lazy(() =>
+  z
+    .strictObject({
+      second: limit('second'),
+      minute: limit('minute'),
+      hour: limit('hour'),
+      day: limit('day'),
+      month: limit('month'),
+      year: limit('year'),
+      limit_by: z
+        .enum(['consumer', 'credential', 'ip', 'service', 'header', 'path'])
+        .default(DEFAULT_LIMIT_BY)
+        .describe('Whose requests are counted together; consumer, credential, service, header and path fall back to the client IP when absent.'),
+      header_name: z.string().min(1).nullish().describe('Header whose value identifies the client when limit_by is header.'),
+      path: z.string().startsWith('/').nullish().describe('Path counted when limit_by is path (requests on other paths count by IP).'),
+      policy: z
+        .enum(['local', 'redis', 'cluster'])
+        .default(DEFAULT_POLICY)
+        .transform((policy) => (policy === 'cluster' ? 'redis' : policy))
+        .describe('Where counters live: local (this process) or redis (shared by every instance); cluster is an alias of redis.'),
+      algorithm: z
+        .enum(['sliding-window', 'fixed-window'])
+        .default(DEFAULT_ALGORITHM)
+        .describe('sliding-window (no double burst across a window boundary) or fixed-window (Kong\'s calendar windows).'),
+      sync_rate: z
+        .number()
+        .min(0)
+        .nullish()
+        .describe('Seconds between batched syncs with Redis (counts locally in between); unset or 0 checks Redis on every request.'),
+      fault_tolerant: z.boolean().default(true).describe('When the counter store fails, let requests through unlimited (true) or answer 500 (false).'),
+      hide_client_headers: z.boolean().default(false).describe('Do not send the X-RateLimit-* and RateLimit-* headers.'),
+      error_code: z.int().min(400).max(599).default(DEFAULT_ERROR_CODE).describe('Status of the answer when a limit is exceeded.'),
+      error_message: z.string().default(DEFAULT_ERROR_MESSAGE).describe('Message of the answer when a limit is exceeded.'),
+      redis: redisSchema().prefault({}),
+    })
+    .superRefine((config, ctx) => {
+      const set = WINDOW_NAMES.filter((name) => config[name] != null);
+      if (set.length === 0) ctx.addIssue({ code: 'custom', path: [], message: `at least one of ${WINDOW_NAMES.join(', ')} must be set` });
+      // As Kong: a longer window may not allow fewer requests than a shorter one.
+      for (let i = 1; i < set.length; i++) {
+        const [shorter, longer] = [set[i - 1]!, set[i]!];
+        if (config[longer]! < config[shorter]!) {
+          ctx.addIssue({ code: 'custom', path: [longer], message: `the limit for ${longer} (${config[longer]}) cannot be lower than the limit for ${shorter} (${config[shorter]})` });
+        }
       }
-    }
-    if (config.limit_by === 'header' && !config.header_name) ctx.addIssue({ code: 'custom', path: ['header_name'], message: 'required when limit_by is header' });
-    if (config.limit_by === 'path' && !config.path) ctx.addIssue({ code: 'custom', path: ['path'], message: 'required when limit_by is path' });
-  });
+      if (config.limit_by === 'header' && !config.header_name) ctx.addIssue({ code: 'custom', path: ['header_name'], message: 'required when limit_by is header' });
+      if (config.limit_by === 'path' && !config.path) ctx.addIssue({ code: 'custom', path: ['path'], message: 'required when limit_by is path' });
+    }),
+);
 
 export type RateLimitingConfig = z.output<typeof configSchema>;
-export type RedisOptions = RateLimitingConfig['redis'];

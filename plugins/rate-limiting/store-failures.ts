@@ -3,32 +3,26 @@
  * and logged at most once per interval with the number of failures since the last line, so an outage
  * cannot flood the log.
  */
-import type { Logger } from 'pino';
-import { rateLimitStoreFailures } from '../../src/observability/metrics.js';
+import { Counter, metricsRegistry, ThrottledWarning, type Logger } from '../../src/plugin-kit/index.js';
 
-const LOG_INTERVAL_MS = 10_000;
+const storeFailures = new Counter({
+  name: 'gatehouse_rate_limiting_store_failures_total',
+  help: 'Rate-limiting store (Redis) calls that failed or timed out: the request passed unlimited (fault_tolerant) or got a 500.',
+  registers: [metricsRegistry],
+});
 
 export class FailureReporter {
-  private lastLogAt = -Infinity;
-  private suppressed = 0;
+  private readonly warning: ThrottledWarning;
 
-  constructor(
-    private readonly logger: Logger,
-    private readonly intervalMs = LOG_INTERVAL_MS,
-  ) {}
+  constructor(logger: Logger, intervalMs?: number) {
+    this.warning = new ThrottledWarning(logger, intervalMs);
+  }
 
   report(error: unknown, failOpen: boolean): void {
-    rateLimitStoreFailures.inc();
-    const now = performance.now();
-    if (now - this.lastLogAt < this.intervalMs) {
-      this.suppressed++;
-      return;
-    }
-    this.logger.warn(
-      { err: error, failures_since_last_log: this.suppressed + 1, fault_tolerant: failOpen },
+    storeFailures.inc();
+    this.warning.warn(
+      { err: error, fault_tolerant: failOpen },
       failOpen ? 'rate-limiting store unavailable; requests pass unlimited' : 'rate-limiting store unavailable; requests answered 500',
     );
-    this.lastLogAt = now;
-    this.suppressed = 0;
   }
 }

@@ -3,8 +3,7 @@
  * anything reaches the upstream; a body without one (chunked) is measured as it streams and the
  * upstream request is aborted the moment it crosses the limit.
  */
-import { Errors, GatewayError } from '../../src/errors.js';
-import { definePlugin } from '../../src/pipeline/contract.js';
+import { definePlugin, Errors, GatewayError } from '../../src/plugin-kit/index.js';
 import { configSchema, UNIT_BYTES } from './schema.js';
 
 const DECIMAL = /^\d+$/;

@@ -7,14 +7,9 @@ export const DEFAULT_SIZE_UNIT = 'megabytes';
 /** Kong's units are binary: a kilobyte is 1024 bytes. */
 export const UNIT_BYTES = { bytes: 1, kilobytes: 1024, megabytes: 1024 * 1024 } as const;
 
-export const configSchema = z
-  .object({
-    allowed_payload_size: z
-      .number()
-      .int()
-      .nonnegative()
-      .default(DEFAULT_ALLOWED_PAYLOAD_SIZE)
-      .describe('Largest request body allowed, in size_unit.'),
+export const configSchema = z.lazy(() =>
+  z.strictObject({
+    allowed_payload_size: z.int().min(0).default(DEFAULT_ALLOWED_PAYLOAD_SIZE).describe('Largest request body allowed, in size_unit.'),
     size_unit: z
       .enum(['megabytes', 'kilobytes', 'bytes'])
       .default(DEFAULT_SIZE_UNIT)
@@ -23,7 +18,7 @@ export const configSchema = z
       .boolean()
       .default(false)
       .describe('Answer 411 to requests without a valid Content-Length unless their body is chunked (chunked bodies are measured as they stream).'),
-  })
-  .strict();
+  }),
+);
 
 export type RequestSizeLimitingConfig = z.output<typeof configSchema>;

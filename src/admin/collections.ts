@@ -17,9 +17,16 @@ export interface CollectionSpec {
   hidden: readonly string[];
   /** Plugins scoped to a deleted entity of this kind are deleted with it, as in Kong. */
   pluginRef?: 'service' | 'route' | 'consumer';
+  /**
+   * Entities of another list that belong to one of this kind (a certificate's SNIs): deleted with it,
+   * and replaced when a write gives the shorthand field (`snis: [names]`), as in Kong.
+   */
+  dependents?: { list: ListKey; ref: string; shorthand: string };
+  /** Fields a response shows beside the stored ones, derived from the config (a certificate's SNI names). */
+  derived?: (entity: Entity, config: GatewayConfig) => Record<string, unknown>;
 }
 
-type ListKey = 'services' | 'routes' | 'consumers' | 'plugins' | 'upstreams';
+type ListKey = 'services' | 'routes' | 'consumers' | 'plugins' | 'upstreams' | 'certificates' | 'snis' | 'ca_certificates';
 
 export interface TopLevel extends CollectionSpec {
   segment: ListKey;
@@ -35,13 +42,23 @@ export const CONSUMERS: TopLevel = {
 };
 export const PLUGINS: TopLevel = { segment: 'plugins', nameFields: ['instance_name'], hidden: [] };
 export const UPSTREAMS: TopLevel = { segment: 'upstreams', nameFields: ['name'], hidden: ['targets'] };
-export const TOP_LEVEL: readonly TopLevel[] = [SERVICES, ROUTES, CONSUMERS, PLUGINS, UPSTREAMS];
+export const CERTIFICATES: TopLevel = {
+  segment: 'certificates',
+  nameFields: [],
+  // A private key goes in and never comes out (Kong shows it; Gatehouse's contract does not).
+  hidden: ['key', 'key_alt'],
+  dependents: { list: 'snis', ref: 'certificate', shorthand: 'snis' },
+  derived: (entity, config) => ({ snis: config.snis.filter((sni) => sni.certificate.id === entity.id).map((sni) => sni.name) }),
+};
+export const SNIS: TopLevel = { segment: 'snis', nameFields: ['name'], hidden: [] };
+export const CA_CERTIFICATES: TopLevel = { segment: 'ca_certificates', nameFields: [], hidden: [] };
+export const TOP_LEVEL: readonly TopLevel[] = [SERVICES, ROUTES, CONSUMERS, PLUGINS, UPSTREAMS, CERTIFICATES, SNIS, CA_CERTIFICATES];
 
 /** A nested list: children in a top-level list pointing at the parent, or in an array of the parent. */
 export interface Nested {
   parent: TopLevel;
   child: CollectionSpec;
-  holder: { list: ListKey; ref: 'service' | 'route' | 'consumer' } | { field: string; parentKey: string };
+  holder: { list: ListKey; ref: 'service' | 'route' | 'consumer' | 'certificate' } | { field: string; parentKey: string };
 }
 
 const child = (segment: string, nameFields: string[], hidden: string[] = []): CollectionSpec => ({ segment, nameFields, hidden });
@@ -51,6 +68,7 @@ export const NESTED: readonly Nested[] = [
   { parent: SERVICES, child: PLUGINS, holder: { list: 'plugins', ref: 'service' } },
   { parent: ROUTES, child: PLUGINS, holder: { list: 'plugins', ref: 'route' } },
   { parent: CONSUMERS, child: PLUGINS, holder: { list: 'plugins', ref: 'consumer' } },
+  { parent: CERTIFICATES, child: SNIS, holder: { list: 'snis', ref: 'certificate' } },
   { parent: UPSTREAMS, child: child('targets', ['target']), holder: { field: 'targets', parentKey: 'upstream' } },
   // key-auth keys are stored hashed, so a key cannot name its credential in a URL: by id only.
   { parent: CONSUMERS, child: child('key-auth', [], ['key']), holder: { field: 'keyauth_credentials', parentKey: 'consumer' } },
@@ -71,10 +89,12 @@ export interface Scope {
   parentFields: Record<string, unknown>;
   /** Shown on each entity, as Kong does (e.g. `consumer: {id}` on a credential). */
   renderFields: Record<string, unknown>;
+  /** The config the scope was resolved against. */
+  config: GatewayConfig;
 }
 
 export function topLevelScope(spec: TopLevel, config: GatewayConfig): Scope {
-  return { spec, items: config[spec.segment] as unknown as Entity[], path: spec.segment, belongs: () => true, parentFields: {}, renderFields: {} };
+  return { spec, items: config[spec.segment] as unknown as Entity[], path: spec.segment, belongs: () => true, parentFields: {}, renderFields: {}, config };
 }
 
 export function nestedScope(nested: Nested, config: GatewayConfig, parentKey: string): Scope {
@@ -91,6 +111,7 @@ export function nestedScope(nested: Nested, config: GatewayConfig, parentKey: st
       belongs: (entity) => (entity[holder.ref] as { id: string } | null)?.id === parent.id,
       parentFields: ref,
       renderFields: {},
+      config,
     };
   }
   return {
@@ -100,6 +121,7 @@ export function nestedScope(nested: Nested, config: GatewayConfig, parentKey: st
     belongs: () => true,
     parentFields: {},
     renderFields: { [holder.parentKey]: { id: parent.id } },
+    config,
   };
 }
 
@@ -111,7 +133,7 @@ export function find(scope: Scope, key: string): Entity | undefined {
 
 /** The entity as a response shows it: secrets and nested lists left out. */
 export function render(scope: Scope, entity: Entity): Record<string, unknown> {
-  const shown: Record<string, unknown> = { ...scope.renderFields, ...entity };
+  const shown: Record<string, unknown> = { ...scope.renderFields, ...entity, ...scope.spec.derived?.(entity, scope.config) };
   for (const field of scope.spec.hidden) delete shown[field];
   return shown;
 }

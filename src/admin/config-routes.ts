@@ -7,6 +7,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { parse as parseYaml } from 'yaml';
 import type { ConfigStore } from '../config-store/config-store.js';
 import { hashCredentials, toDocument } from '../config-store/document.js';
+import { withoutPrivateKeys, withStoredPrivateKeys } from '../config-store/private-keys.js';
 import { diffConfigs } from '../config/diff.js';
 import type { GatewayConfig } from '../config/types.js';
 import { validateConfig } from '../config/validate.js';
@@ -22,9 +23,12 @@ export interface ConfigRouteDeps {
   writer: ConfigWriter;
 }
 
-/** The posted document: the JSON body itself, or Kong's `{"config": "<yaml or json text>"}`. */
+/**
+ * The posted document: the JSON body itself, or Kong's `{"config": "<yaml or json text>"}`. No body is
+ * `{}`, which validation then rejects for its missing `_format_version`.
+ */
 function postedDocument(request: FastifyRequest): unknown {
-  const body = request.body as Record<string, unknown> | undefined;
+  const body = (request.body === undefined ? {} : request.body) as Record<string, unknown>;
   if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new AdminError(400, 'the request body must be a declarative config document');
   if (typeof body.config === 'string' && body._format_version === undefined) {
     try {
@@ -61,7 +65,8 @@ export function registerConfigRoutes(app: FastifyInstance, deps: ConfigRouteDeps
   };
 
   // Credentials come out in their hashed at-rest form, which POST /config accepts back unchanged.
-  app.get('/config', async () => toDocument(hashCredentials(served().config)));
+  // Private keys never come out; a document posted back without them keeps the stored ones.
+  app.get('/config', async () => withoutPrivateKeys(toDocument(hashCredentials(served().config))));
 
   app.post('/config', async (request, reply) => {
     const document = postedDocument(request);
@@ -73,7 +78,7 @@ export function registerConfigRoutes(app: FastifyInstance, deps: ConfigRouteDeps
 
   app.get('/config/versions/:version', async (request) => {
     const version = versionParam((request.params as { version?: string }).version, 'version');
-    return toDocument(hashCredentials(await storedVersion(version)));
+    return withoutPrivateKeys(toDocument(hashCredentials(await storedVersion(version))));
   });
 
   app.post('/config/rollback/:version', async (request, reply) => {
@@ -87,7 +92,7 @@ export function registerConfigRoutes(app: FastifyInstance, deps: ConfigRouteDeps
 
   app.post('/config/diff', async (request) => {
     const current = served();
-    return { config_version: current.version, ...diffConfigs(current.config, validated(postedDocument(request))) };
+    return { config_version: current.version, ...diffConfigs(current.config, validated(withStoredPrivateKeys(postedDocument(request), current.config))) };
   });
 
   app.get('/config/diff', async (request) => {

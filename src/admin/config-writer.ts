@@ -6,6 +6,7 @@
  */
 import type { ConfigStore } from '../config-store/config-store.js';
 import { hashCredentials, toDocument } from '../config-store/document.js';
+import { withStoredPrivateKeys } from '../config-store/private-keys.js';
 import type { ConfigIssue, GatewayConfig } from '../config/types.js';
 import { validateConfig } from '../config/validate.js';
 import type { PluginRegistry } from '../pipeline/registry.js';
@@ -69,7 +70,7 @@ export class ConfigWriter {
       if (ifMatch !== undefined && ifMatch !== served.version) throw conflict(ifMatch, served.version);
       const draft = structuredClone(served.config);
       const outcome = change(draft);
-      const config = this.validate(outcome.config ?? toDocument(draft), outcome.focus);
+      const config = this.validate(withStoredPrivateKeys(outcome.config ?? toDocument(draft), served.config), outcome.focus);
       const committed = await this.store.commit(config, served.version, source);
       if (committed.ok) return { version: committed.version, config: this.runtime.current?.version === committed.version ? this.runtime.current.config : config };
       if (ifMatch !== undefined) throw conflict(ifMatch, committed.current);

@@ -21,8 +21,9 @@ type Resolve = (config: GatewayConfig, params: Params) => Scope;
 const URL_PARTS = ['protocol', 'host', 'port', 'path'];
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
+/** The written fields; no body is no fields, as in Kong's admin API. */
 function bodyObject(request: FastifyRequest): Record<string, unknown> {
-  const body = request.body;
+  const body = request.body === undefined ? {} : request.body;
   if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new AdminError(400, 'the request body must be a JSON object');
   return body as Record<string, unknown>;
 }
@@ -101,6 +102,7 @@ export function registerEntityRoutes(app: FastifyInstance, runtime: GatewayRunti
           else patched[field] = value;
         }
         id = existing.id;
+        replaceDependents(draft, scope, id, body);
         const index = scope.items.indexOf(existing);
         scope.items[index] = { ...patched, id };
         return { focus: `${scope.path}[${index}]` };
@@ -120,6 +122,7 @@ export function registerEntityRoutes(app: FastifyInstance, runtime: GatewayRunti
         const naming = !existing && !UUID.test(key) && named && body[named] === undefined ? { [named]: key } : {};
         id = existing?.id ?? (UUID.test(key) ? key : typeof body.id === 'string' ? body.id : randomUUID());
         const replacement = { ...naming, ...body, ...scope.parentFields, id };
+        replaceDependents(draft, scope, id, body);
         const index = existing ? scope.items.indexOf(existing) : scope.items.push(replacement) - 1;
         scope.items[index] = replacement;
         return { focus: `${scope.path}[${index}]` };
@@ -135,6 +138,7 @@ export function registerEntityRoutes(app: FastifyInstance, runtime: GatewayRunti
         scope.items.splice(scope.items.indexOf(existing), 1);
         const ref = scope.spec.pluginRef;
         if (ref) draft.plugins = draft.plugins.filter((plugin) => plugin[ref]?.id !== existing.id);
+        removeDependents(draft, scope, existing.id);
         return {};
       });
       return reply.code(204).send();
@@ -151,6 +155,20 @@ export function registerEntityRoutes(app: FastifyInstance, runtime: GatewayRunti
     collection(`/${nested.parent.segment}/:parent/${nested.child.segment}`, resolve);
     entity(`/${nested.parent.segment}/:parent/${nested.child.segment}/:key`, resolve);
   }
+}
+
+/** Deletes the entities that belong to entity `id` of the scope (a deleted certificate's SNIs). */
+function removeDependents(draft: GatewayConfig, scope: Scope, id: string): void {
+  const dependents = scope.spec.dependents;
+  if (!dependents) return;
+  const list = draft[dependents.list] as unknown as Entity[];
+  draft[dependents.list] = list.filter((entity) => (entity[dependents.ref] as { id?: string } | undefined)?.id !== id) as never;
+}
+
+/** A write that gives the shorthand (`snis: [names]`) replaces the entity's dependents with those it names. */
+function replaceDependents(draft: GatewayConfig, scope: Scope, id: string, body: Record<string, unknown>): void {
+  const dependents = scope.spec.dependents;
+  if (dependents && body[dependents.shorthand] !== undefined) removeDependents(draft, scope, id);
 }
 
 function respondWith(reply: FastifyReply, scope: Scope, id: string) {

@@ -9,6 +9,7 @@ import { configSchema } from '../config/schema.js';
 import type { PluginRegistry } from '../pipeline/registry.js';
 import { AdminError } from './admin-errors.js';
 import { NESTED, TOP_LEVEL, type CollectionSpec } from './collections.js';
+import { pluginAdminRoutes } from './plugin-routes.js';
 
 type JsonSchema = Record<string, unknown> & { properties?: Record<string, JsonSchema>; items?: JsonSchema };
 
@@ -35,6 +36,9 @@ const COMPONENT: Record<string, string> = {
   jwt: 'JwtSecret',
   'basic-auth': 'BasicAuthCredential',
   acls: 'AclGroup',
+  certificates: 'Certificate',
+  snis: 'Sni',
+  ca_certificates: 'CaCertificate',
 };
 
 function components(registry: PluginRegistry): Record<string, JsonSchema> {
@@ -54,6 +58,9 @@ function components(registry: PluginRegistry): Record<string, JsonSchema> {
     JwtSecret: credential('jwt_secrets'),
     BasicAuthCredential: credential('basicauth_credentials'),
     AclGroup: credential('acls'),
+    Certificate: item('certificates'),
+    Sni: item('snis'),
+    CaCertificate: item('ca_certificates'),
     Error: {
       type: 'object',
       properties: { message: { type: 'string' }, fields: { type: 'object', additionalProperties: { type: 'string' }, description: 'path → reason, for a rejected write' } },
@@ -133,9 +140,42 @@ export function buildOpenApi(registry: PluginRegistry): Record<string, unknown> 
       },
     },
     '/schemas/plugins/{name}': { get: { summary: "A plugin's config schema (JSON Schema)", parameters: [pathParam('name', 'Plugin name')], responses: { '200': json({ type: 'object' }, 'Schema'), '404': ERRORS['404'] } } },
-    '/status': { get: { summary: 'Liveness, config version, Redis state', responses: { '200': json({ type: 'object' }, 'Status') } } },
-    '/status/ready': { get: { summary: '200 once a config is loaded, 503 before', responses: { '200': { description: 'Ready' }, '503': { description: 'Not ready' } } } },
+    '/upstreams/{parent}/health': {
+      get: {
+        summary: "Each target's health in Kong's shape (HEALTHY, UNHEALTHY, HEALTHCHECKS_OFF) and its circuit; ?balancer_health=1 for the upstream as a whole",
+        parameters: [pathParam('parent', 'upstreams name or id'), { name: 'balancer_health', in: 'query', schema: { type: 'string' } }],
+        responses: { '200': json({ type: 'object' }, 'Health'), '404': ERRORS['404'] },
+      },
+    },
+    ...Object.fromEntries(
+      (['healthy', 'unhealthy'] as const).map((state) => [
+        `/upstreams/{parent}/targets/{key}/${state}`,
+        {
+          put: {
+            summary: `Set the target ${state} on every instance (no config version is made)`,
+            parameters: [pathParam('parent', 'upstreams name or id'), pathParam('key', 'target (host:port) or id')],
+            responses: { '204': { description: 'Set' }, '404': ERRORS['404'] },
+          },
+        },
+      ]),
+    ),
+    '/': { get: { summary: "Node information (Kong's): hostname, pid and the proxy listeners as bound, configuration.proxy_listeners", responses: { '200': json({ type: 'object' }, 'Node') } } },
+    '/status': { get: { summary: 'Liveness, config version, Redis state, how health is checked, upstream target health', responses: { '200': json({ type: 'object' }, 'Status') } } },
+    '/status/ready': { get: { summary: '200 once a config is loaded, 503 before it and while draining', responses: { '200': { description: 'Ready' }, '503': { description: 'Not ready' } } } },
+    '/drain': {
+      post: {
+        summary: 'Drain this instance as SIGTERM would (what `gatehouse stop` calls): readiness 503, the drain delay, in-flight requests finished, exit',
+        parameters: [{ name: 'wait', in: 'query', required: false, description: 'true: answer in JSON lines, the second once drained; the process exits after the caller hangs up', schema: { type: 'string', enum: ['true'] } }],
+        responses: { '202': json({ type: 'object' }, 'Draining: drain_delay_ms and drain_timeout_ms say how long it may take; with wait=true, a second line {drained, drain_ms} once done') },
+      },
+    },
   });
+  for (const { plugin, route } of pluginAdminRoutes(registry)) {
+    const params = [...route.path.matchAll(/:(\w+)/g)].map(([, name]) => pathParam(name!, `see the ${plugin} plugin`));
+    const path = route.path.replace(/:(\w+)/g, '{$1}');
+    const operation = { summary: `${route.summary} (${plugin} plugin)`, parameters: params, responses: { '200': json({ type: 'object' }, 'Done'), '404': ERRORS['404'] } };
+    paths[path] = { ...(paths[path] as object | undefined), [route.method.toLowerCase()]: operation };
+  }
   return {
     openapi: '3.1.0',
     info: { title: 'Gatehouse admin API', version: '1', description: 'Kong-compatible subset. Every response carries X-Config-Version.' },
@@ -146,11 +186,15 @@ export function buildOpenApi(registry: PluginRegistry): Record<string, unknown> 
 }
 
 export function registerSchemaRoutes(app: FastifyInstance, registry: PluginRegistry): void {
-  const openapi = buildOpenApi(registry);
-  app.get('/openapi.json', async () => openapi);
+  // Built on the first request: rendering every schema at start cost start time and memory that a
+  // sidecar, which is rarely asked for it, pays in every pod.
+  let openapi: Record<string, unknown> | null = null;
+  app.get('/openapi.json', async () => (openapi ??= buildOpenApi(registry)));
   app.get('/schemas/plugins/:name', async (request) => {
-    const definition = registry.get((request.params as { name: string }).name);
-    if (!definition) throw new AdminError(404, `no plugin named "${(request.params as { name: string }).name}"`);
+    const entry = registry.get((request.params as { name: string }).name);
+    if (!entry) throw new AdminError(404, `no plugin named "${(request.params as { name: string }).name}"`);
+    // Loaded for its version only; a plugin no config uses is otherwise never imported.
+    const definition = await entry.load();
     return { name: definition.name, priority: definition.priority, version: definition.version, schema: jsonSchema(definition.configSchema) };
   });
 }

@@ -1,32 +1,31 @@
 /**
- * Liveness and readiness on the admin listener: `/status` reports the config version and store
- * state, `/status/ready` answers 200 once a valid config is being served and 503 before.
+ * Liveness and readiness on the admin and status listeners: `/status` reports the config version,
+ * store state, how health is checked here (shared through Redis or local) and each upstream target's
+ * health and circuit; `/status/ready` answers 200 once a valid config is being served, 503 before and
+ * from the first moment of a drain (so load balancers stop sending while the listeners still accept).
+ * `/status` stays 200 while draining: a failing liveness probe would get the pod killed mid-drain.
  */
 import type { FastifyInstance } from 'fastify';
 import type { ConfigStore } from '../config-store/config-store.js';
-import type { Balancer } from '../proxy/balancer.js';
+import { upstreamStatus } from '../health/health-report.js';
+import type { HealthService } from '../health/health-service.js';
 import type { GatewayRuntime } from '../runtime/runtime.js';
+import { WITHOUT_ADMIN_TOKEN } from './admin-auth.js';
 
 export interface StatusSource {
   runtime: GatewayRuntime;
   store: ConfigStore;
-}
-
-/** Per upstream: its overall health and each target's passive health (recent failures, last cause). */
-function upstreamHealth(upstreams: ReadonlyMap<string, Balancer>, now: number) {
-  return [...upstreams].map(([name, balancer]) => {
-    const targets = balancer.targets.map((t) => ({ target: t.address, weight: t.weight, active_requests: t.active, ...t.health!.report(now) }));
-    const healthy = targets.filter((t) => t.state === 'healthy').length;
-    return { name, health: healthy === targets.length ? 'healthy' : healthy === 0 ? 'unhealthy' : 'degraded', healthy_targets: healthy, targets };
-  });
+  health: HealthService;
+  drain: { readonly draining: boolean };
 }
 
 export function registerStatusRoutes(app: FastifyInstance, source: StatusSource): void {
   const startedAt = Date.now();
-  app.get('/status', async () => {
+  app.get('/status', WITHOUT_ADMIN_TOKEN, async () => {
     const compiled = source.runtime.current;
     return {
       status: 'ok',
+      draining: source.drain.draining,
       pid: process.pid,
       uptime_s: Math.round((Date.now() - startedAt) / 1000),
       config_version: source.runtime.version,
@@ -35,11 +34,13 @@ export function registerStatusRoutes(app: FastifyInstance, source: StatusSource)
       redis: source.store.redisState(),
       routes: compiled?.config.routes.length ?? 0,
       services: compiled?.config.services.length ?? 0,
-      upstreams: upstreamHealth(compiled?.upstreams ?? new Map<string, Balancer>(), Date.now()),
+      health_checks: source.health.status(),
+      upstreams: [...source.health.registry.upstreams().values()].map((upstream) => upstreamStatus(upstream, compiled?.upstreams.get(upstream.entity.name), Date.now())),
     };
   });
-  app.get('/status/ready', async (_request, reply) => {
-    const ready = source.runtime.current !== null;
-    return reply.code(ready ? 200 : 503).send({ ready, config_version: source.runtime.version });
+  app.get('/status/ready', WITHOUT_ADMIN_TOKEN, async (_request, reply) => {
+    const draining = source.drain.draining;
+    const ready = source.runtime.current !== null && !draining;
+    return reply.code(ready ? 200 : 503).send({ ready, draining, config_version: source.runtime.version });
   });
 }

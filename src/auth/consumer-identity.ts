@@ -6,6 +6,7 @@
 import type { ConsumerEntity } from '../config/types.js';
 import { Errors, GatewayError } from '../errors.js';
 import type { AuthenticatedCredential, RequestContext } from '../pipeline/contract.js';
+import { headerSafe } from '../http/header-value.js';
 import { findConsumer, type ConsumerIndex } from './consumer-index.js';
 
 const CONSUMER_ID = 'x-consumer-id';
@@ -28,6 +29,11 @@ export interface Identity {
   headers: ReadonlyArray<readonly [string, string | null]>;
 }
 
+/** A header value from config or a token, made sendable (see headerSafe); null stays null. */
+function sendable(value: string | null | undefined): string | null {
+  return value === null || value === undefined ? null : headerSafe(value);
+}
+
 /**
  * The identity of an authenticated request, with its X-Consumer-* headers resolved, so a plugin that
  * caches it applies it at no further cost. `identifier` is the credential's public name (key id,
@@ -39,9 +45,9 @@ export function identityOf(consumer: ConsumerEntity | null, credential: Authenti
     credential,
     headers: [
       [CONSUMER_ID, consumer?.id ?? null],
-      [CONSUMER_USERNAME, consumer?.username ?? null],
-      [CONSUMER_CUSTOM_ID, consumer?.custom_id ?? null],
-      [CREDENTIAL_IDENTIFIER, identifier],
+      [CONSUMER_USERNAME, sendable(consumer?.username)],
+      [CONSUMER_CUSTOM_ID, sendable(consumer?.custom_id)],
+      [CREDENTIAL_IDENTIFIER, sendable(identifier)],
       [ANONYMOUS, consumer !== null && credential === null ? 'true' : null],
     ],
   };

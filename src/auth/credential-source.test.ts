@@ -1,4 +1,4 @@
-/** Unit: reading credentials from headers, query strings and cookies. */
+/** Unit: reading credentials from headers and query strings. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { bearerToken } from './credential-source.js';

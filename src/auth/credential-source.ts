@@ -1,6 +1,6 @@
 /**
- * Reads a credential from where a client put it — a header, a query argument, a cookie — without
- * parsing more of the request than the plugin's options ask for.
+ * Reads a credential from where a client put it — a header, a query argument (a cookie: src/http/cookie.ts)
+ * — without parsing more of the request than the plugin's options ask for.
  */
 import type { IncomingHttpHeaders } from 'node:http';
 
@@ -24,16 +24,6 @@ export function queryArg(query: string, name: string): string | undefined {
     const eq = pair.indexOf('=');
     const key = decodeComponent(eq === -1 ? pair : pair.slice(0, eq));
     if (key === name) return eq === -1 ? '' : decodeComponent(pair.slice(eq + 1));
-  }
-  return undefined;
-}
-
-/** The value of cookie `name` in a Cookie header, if any. */
-export function cookieValue(header: string | undefined, name: string): string | undefined {
-  if (header === undefined) return undefined;
-  for (const part of header.split(';')) {
-    const eq = part.indexOf('=');
-    if (eq !== -1 && part.slice(0, eq).trim() === name) return decodeComponent(part.slice(eq + 1).trim());
   }
   return undefined;
 }

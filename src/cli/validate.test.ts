@@ -3,7 +3,7 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { testRegistry } from '../config/fixtures/test-plugins.js';
+import { testRegistry } from '../../test/fixtures/test-plugins.js';
 import { runValidate } from './validate.js';
 
 async function run(text: string): Promise<{ code: number; stdout: string; stderr: string; path: string }> {

@@ -1,4 +1,4 @@
-/** `gatehouse validate FILE`: loads a declarative file and prints a summary, or every issue with its path. */
+/** `gatehouse validate FILE`: loads a declarative file and prints a summary, or every issue with its path (and any compatibility warning). */
 import { loadConfigFile } from '../config/load-file.js';
 import type { GatewayConfig } from '../config/types.js';
 import type { PluginRegistry } from '../pipeline/registry.js';
@@ -12,6 +12,7 @@ export interface CommandOutput {
 /** Validates `file`; returns the exit code (0 valid, 1 invalid). */
 export async function runValidate(file: string, registry: PluginRegistry, out: CommandOutput): Promise<number> {
   const result = await loadConfigFile(file, registry);
+  for (const warning of result.warnings ?? []) out.stderr.write(`warning: ${warning.path || file}: ${warning.message}\n`);
   if (!result.ok) {
     for (const issue of result.issues) out.stderr.write(`${issue.path || file}: ${issue.message}\n`);
     return 1;

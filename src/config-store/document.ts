@@ -1,5 +1,5 @@
 /**
- * The stored form of a config version: the normalised GatewayConfig as a flat declarative document
+ * The stored form of a config version: the normalized GatewayConfig as a flat declarative document
  * (every entity with its id, references as `{id}`), which validateConfig accepts unchanged, with
  * key-auth keys and basic-auth passwords in their hashed at-rest form.
  */
@@ -16,7 +16,7 @@ function withoutNullRefs<T extends object>(entity: T, refs: readonly string[]): 
   return out;
 }
 
-/** The declarative document for a normalised config. */
+/** The declarative document for a normalized config. */
 export function toDocument(config: GatewayConfig): Json {
   return {
     _format_version: config._format_version,
@@ -25,6 +25,9 @@ export function toDocument(config: GatewayConfig): Json {
     upstreams: config.upstreams,
     consumers: config.consumers,
     plugins: config.plugins.map((plugin) => withoutNullRefs(plugin, ['service', 'route', 'consumer'])),
+    certificates: config.certificates,
+    snis: config.snis,
+    ca_certificates: config.ca_certificates,
   };
 }
 

@@ -49,6 +49,10 @@ export class RedisConfigStore implements ConfigStore {
   /** Versions that failed validation: logged once, never retried. */
   private readonly rejected = new Set<number>();
   private timer: NodeJS.Timeout | null = null;
+  /** Set by close(): the connection closing then is not an outage. */
+  private closed = false;
+  /** The seed file's issues last logged by seedLate, so a poll does not repeat them every time. */
+  private loggedSeedIssues = '';
 
   private constructor(
     private readonly client: RedisClient,
@@ -59,24 +63,36 @@ export class RedisConfigStore implements ConfigStore {
     const log = options.logger;
     client.on('error', (error: Error) => log.debug({ err: error.message }, 'redis connection error'));
     this.subscriber.on('error', () => undefined);
-    client.on('close', () => log.warn('redis unreachable; serving config version %d until it is back', options.runtime.version));
-    // A reconnect may have missed pub/sub messages: check the pointer at once.
-    client.on('ready', () => void this.refresh().catch(() => undefined));
+    client.on('close', () => {
+      if (!this.closed) log.warn('redis unreachable; serving config version %d until it is back', options.runtime.version);
+    });
     this.subscriber.on('ready', () => {
       this.subscriber.subscribe(CONFIG_CHANNEL).catch((error: Error) => log.warn({ err: error.message }, 'config channel subscription failed'));
     });
     this.subscriber.on('message', (_channel: string, message: string) => this.onMessage(message));
   }
 
-  /** Connects and loads the first version: from Redis, else from the snapshot, else none (not ready). */
+  /**
+   * Connects and loads the first version: from Redis, else from the snapshot, else none (not ready).
+   * Throws SeedRejectedError when Redis is empty and the seed file is invalid.
+   */
   static async start(options: RedisStoreOptions): Promise<RedisConfigStore> {
     const store = new RedisConfigStore(connectRedis(options.url), options);
-    const connected = await Promise.race([
-      // Not events.once: it would reject on the connection errors expected while Redis is down.
-      new Promise<true>((resolve) => store.client.once('ready', () => resolve(true))),
-      new Promise<false>((resolve) => setTimeout(resolve, START_WAIT_MS, false).unref()),
-    ]);
-    if (!connected || !(await store.loadFromRedis())) await store.loadSnapshot();
+    try {
+      const connected = await Promise.race([
+        // Not events.once: it would reject on the connection errors expected while Redis is down.
+        new Promise<true>((resolve) => store.client.once('ready', () => resolve(true))),
+        new Promise<false>((resolve) => setTimeout(resolve, START_WAIT_MS, false).unref()),
+      ]);
+      if (!connected || !(await store.loadFromRedis())) await store.loadSnapshot();
+    } catch (error) {
+      // Both connections would keep the process alive after its start failed.
+      await store.close();
+      throw error;
+    }
+    // Following starts once the first load is done, so a pointer check cannot race the start's own
+    // load (and seed an empty store twice). A reconnect may have missed pub/sub messages: check at once.
+    store.client.on('ready', () => void store.refresh().catch(() => undefined));
     store.timer = setInterval(() => void store.refresh().catch(() => undefined), options.pollMs);
     store.timer.unref();
     return store;
@@ -91,8 +107,9 @@ export class RedisConfigStore implements ConfigStore {
 
   async refresh(): Promise<void> {
     const latest = await this.call(() => this.versions_.latest());
-    if (latest === 0 && this.options.runtime.current) await this.restore();
-    else await this.enqueue(() => this.applyVersion(latest));
+    if (latest > 0) await this.enqueue(() => this.applyVersion(latest));
+    else if (this.options.runtime.current) await this.restore();
+    else await this.seedLate();
   }
 
   async commit(config: GatewayConfig, base: number, source: string): Promise<CommitResult> {
@@ -114,6 +131,7 @@ export class RedisConfigStore implements ConfigStore {
   }
 
   async close(): Promise<void> {
+    this.closed = true;
     if (this.timer) clearInterval(this.timer);
     await this.queue;
     this.subscriber.disconnect();
@@ -164,7 +182,7 @@ export class RedisConfigStore implements ConfigStore {
   private async serve(version: number, config: GatewayConfig, document: unknown): Promise<void> {
     if (version <= this.options.runtime.version) return;
     try {
-      this.options.runtime.apply(config, version);
+      await this.options.runtime.apply(config, version);
     } catch (error) {
       this.reject(version, [{ path: '', message: (error as Error).message }]);
       return;
@@ -216,6 +234,24 @@ export class RedisConfigStore implements ConfigStore {
     else this.options.logger.info({ config_version: committed.version }, 'initialised the Redis config store');
   }
 
+  /**
+   * Redis was unreachable at start and came up empty, with nothing served here: seed it now, as a
+   * start would have. An invalid seed file cannot stop a process already serving, so it is logged
+   * (again only when its errors change) and the instance stays not ready.
+   */
+  private async seedLate(): Promise<void> {
+    try {
+      await this.seed();
+    } catch (error) {
+      if (!(error instanceof SeedRejectedError)) throw error;
+      const issues = JSON.stringify(error.issues);
+      if (issues !== this.loggedSeedIssues) {
+        this.options.logger.error({ file: this.options.seedFile, issues: error.issues }, 'Redis holds no config and the seed file is invalid; not ready until the file is fixed or a config is stored');
+      }
+      this.loggedSeedIssues = issues;
+    }
+  }
+
   private async loadSnapshot(): Promise<void> {
     const { snapshotPath, registry, runtime, logger } = this.options;
     const snapshot = await readSnapshot(snapshotPath);
@@ -228,7 +264,7 @@ export class RedisConfigStore implements ConfigStore {
       logger.error({ snapshot: snapshotPath, issues: result.issues }, 'snapshot rejected; not ready until Redis is back');
       return;
     }
-    runtime.apply(result.config, snapshot.version);
+    await runtime.apply(result.config, snapshot.version);
     logger.warn({ config_version: snapshot.version, snapshot: snapshotPath }, 'serving the local snapshot until Redis is reachable');
   }
 }

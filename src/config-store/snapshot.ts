@@ -13,7 +13,8 @@ export interface Snapshot {
 export async function writeSnapshot(path: string, snapshot: Snapshot): Promise<void> {
   await mkdir(dirname(path), { recursive: true });
   const temp = `${path}.${process.pid}.tmp`;
-  await writeFile(temp, JSON.stringify(snapshot));
+  // The snapshot holds what the config holds, certificates' private keys included: owner-only.
+  await writeFile(temp, JSON.stringify(snapshot), { mode: 0o600 });
   await rename(temp, path);
 }
 

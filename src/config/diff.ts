@@ -8,7 +8,7 @@ import { hashKey, isHashedPassword, verifyPassword } from '../auth/credential-ha
 import type { BasicAuthCredential, ConsumerEntity, GatewayConfig } from './types.js';
 
 export interface EntityChange {
-  kind: 'service' | 'route' | 'upstream' | 'consumer' | 'plugin';
+  kind: 'service' | 'route' | 'upstream' | 'consumer' | 'plugin' | 'certificate' | 'sni' | 'ca_certificate';
   /** The name decK would show: entity name, else id; plugins as `name (scope)`. */
   name: string;
 }
@@ -50,6 +50,10 @@ function entitiesOf(config: GatewayConfig): Comparable {
     const scope = [p.service, p.route, p.consumer].map(ref).filter(Boolean).join(', ') || 'global';
     add('plugin', p.instance_name ?? `${p.name} (${scope})`, { ...p, service: ref(p.service), route: ref(p.route), consumer: ref(p.consumer) });
   }
+  // Certificates have no name: decK shows their id. An SNI names its certificate by id too.
+  for (const c of config.certificates) add('certificate', c.id, c);
+  for (const sni of config.snis) add('sni', sni.name, { ...sni, certificate: sni.certificate.id });
+  for (const ca of config.ca_certificates) add('ca_certificate', ca.id, ca);
   return out;
 }
 

@@ -13,8 +13,8 @@ const NAMESPACE = Buffer.from('9f1c2b7e4d3a5f60812c3e4b5a697d8e', 'hex');
 /** The UUID (version 5 layout) for an entity of `kind` identified by `naturalKey`. */
 export function deterministicId(kind: string, naturalKey: string): string {
   const bytes = createHash('sha1').update(NAMESPACE).update(`${kind}\0${naturalKey}`).digest().subarray(0, 16);
-  bytes[6] = (bytes[6] & 0x0f) | 0x50;
-  bytes[8] = (bytes[8] & 0x3f) | 0x80;
+  bytes[6] = (bytes.readUInt8(6) & 0x0f) | 0x50;
+  bytes[8] = (bytes.readUInt8(8) & 0x3f) | 0x80;
   // One flat string: a template of slices would keep a rope of nine pieces per id, for every entity.
   return bytes.toString('hex').replace(UUID_GROUPS, '$1-$2-$3-$4-$5');
 }

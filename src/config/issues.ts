@@ -38,7 +38,7 @@ export function toConfigIssues(error: z.ZodError): ConfigIssue[] {
 }
 
 /** Entity lists in the order they appear in a Kong file; a plain field sorts before any of them. */
-const SECTION_ORDER = ['services', 'routes', 'upstreams', 'targets', 'consumers', 'keyauth_credentials', 'jwt_secrets', 'basicauth_credentials', 'acls', 'plugins'];
+const SECTION_ORDER = ['services', 'routes', 'upstreams', 'targets', 'consumers', 'keyauth_credentials', 'jwt_secrets', 'basicauth_credentials', 'acls', 'plugins', 'certificates', 'snis', 'ca_certificates'];
 
 function orderKey(path: string): number[] {
   return (path.match(/[^.[\]]+/g) ?? []).map((token) => (/^\d+$/.test(token) ? Number(token) : SECTION_ORDER.indexOf(token)));
@@ -48,8 +48,11 @@ function orderKey(path: string): number[] {
 export function sortByDocumentOrder(issues: readonly ConfigIssue[]): ConfigIssue[] {
   const keyed = issues.map((issue) => ({ issue, key: orderKey(issue.path) }));
   keyed.sort((a, b) => {
-    for (let i = 0; i < Math.min(a.key.length, b.key.length); i++) {
-      if (a.key[i] !== b.key[i]) return a.key[i] - b.key[i];
+    for (const [i, step] of a.key.entries()) {
+      const other = b.key[i];
+      // A path that ends first (an entity) sorts before the paths inside it.
+      if (other === undefined) return 1;
+      if (step !== other) return step - other;
     }
     return a.key.length - b.key.length;
   });

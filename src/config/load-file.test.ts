@@ -3,7 +3,8 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { testRegistry } from './fixtures/test-plugins.js';
+import { testRegistry } from '../../test/fixtures/test-plugins.js';
+import { at } from '../../test/helpers/at.js';
 import { loadConfigFile } from './load-file.js';
 
 async function file(name: string, text: string): Promise<string> {
@@ -25,18 +26,20 @@ describe('loadConfigFile', () => {
     const result = await loadConfigFile(path, testRegistry);
     assert.ok(!result.ok);
     assert.equal(result.issues.length, 1);
-    assert.equal(result.issues[0].path, path);
-    assert.match(result.issues[0].message, /^invalid YAML at line \d+, column \d+: /);
+    const issue = at(result.issues, 0);
+    assert.equal(issue.path, path);
+    assert.match(issue.message, /^invalid YAML at line \d+, column \d+: /);
   });
 
   it('reports JSON syntax errors and unreadable files', async () => {
     const badJson = await file('bad.json', '{"_format_version": ');
     const json = await loadConfigFile(badJson, testRegistry);
     assert.ok(!json.ok);
-    assert.match(`${json.issues[0].path}: ${json.issues[0].message}`, /bad\.json: invalid JSON: /);
+    const issue = at(json.issues, 0);
+    assert.match(`${issue.path}: ${issue.message}`, /bad\.json: invalid JSON: /);
     const missing = await loadConfigFile('/nonexistent/kong.yml', testRegistry);
     assert.ok(!missing.ok);
-    assert.match(missing.issues[0].message, /^cannot read file: ENOENT/);
+    assert.match(at(missing.issues, 0).message, /^cannot read file: ENOENT/);
   });
 
   it('reports an empty file as a document that is not an object', async () => {

@@ -49,7 +49,7 @@ export async function readConfigFile(file: string): Promise<unknown> {
 /** Reads, parses and validates a config file; file problems come back as issues, never as a throw. */
 export async function loadConfigFile(file: string, registry: PluginRegistry): Promise<ValidationResult> {
   try {
-    return validateConfig(await readConfigFile(file), registry);
+    return validateConfig(await readConfigFile(file), registry, 'file');
   } catch (error) {
     if (error instanceof ConfigFileError) return { ok: false, issues: [error.issue] };
     throw error;

@@ -2,10 +2,11 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { parse } from 'yaml';
-import { configOf, doc, issuesOf } from './fixtures/assertions.js';
+import { at } from '../../test/helpers/at.js';
+import { configOf, doc, issuesOf } from '../../test/helpers/config-assertions.js';
 import type { GatewayConfig } from './types.js';
 
-const kongYml = () => parse(readFileSync(new URL('./fixtures/kong.yml', import.meta.url), 'utf8')) as unknown;
+const kongYml = () => parse(readFileSync(new URL('../../test/fixtures/kong.yml', import.meta.url), 'utf8')) as unknown;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
 function allIds(config: GatewayConfig): string[] {
@@ -20,7 +21,7 @@ function allIds(config: GatewayConfig): string[] {
   ].map((entity) => entity.id);
 }
 
-describe('normalisation of a realistic kong.yml', () => {
+describe('normalization of a realistic kong.yml', () => {
   const config = configOf(kongYml());
   const id = <T extends { id: string; name?: string }>(list: T[], name: string) => list.find((e) => e.name === name)?.id;
   const serviceId = (name: string) => ({ id: id(config.services, name) });
@@ -58,7 +59,7 @@ describe('normalisation of a realistic kong.yml', () => {
   });
 });
 
-describe('normalisation: ids and references', () => {
+describe('normalization: ids and references', () => {
   const givenId = '6ba7b810-9dad-41d1-80b4-00c04fd430c8';
 
   it('keeps given ids and resolves references to them as a string or {id}', () => {
@@ -68,7 +69,7 @@ describe('normalisation: ids and references', () => {
         routes: [{ service: givenId, paths: ['/a'] }, { service: { id: givenId }, paths: ['/b'] }],
       }),
     );
-    assert.equal(config.services[0].id, givenId);
+    assert.equal(config.services[0]?.id, givenId);
     assert.deepEqual(config.routes.map((r) => r.service), [{ id: givenId }, { id: givenId }]);
   });
 
@@ -80,7 +81,7 @@ describe('normalisation: ids and references', () => {
   });
 
   it('allows a route without a service', () => {
-    assert.equal(configOf(doc({ routes: [{ paths: ['/'] }] })).routes[0].service, null);
+    assert.equal(at(configOf(doc({ routes: [{ paths: ['/'] }] })).routes, 0).service, null);
   });
 
   it('reports every missing reference with its path', () => {
@@ -98,7 +99,7 @@ describe('normalisation: ids and references', () => {
   });
 });
 
-describe('normalisation: uniqueness', () => {
+describe('normalization: uniqueness', () => {
   it('reports duplicate names, usernames, custom ids, keys, targets and plugins per scope', () => {
     const input = doc({
       services: [
@@ -139,6 +140,6 @@ describe('normalisation: uniqueness', () => {
 
   it('allows the same plugin on different scopes', () => {
     const config = configOf(doc({ services: [{ name: 's', host: 'h', plugins: [{ name: 'prometheus' }] }], plugins: [{ name: 'prometheus' }] }));
-    assert.notEqual(config.plugins[0].id, config.plugins[1].id);
+    assert.notEqual(at(config.plugins, 0).id, at(config.plugins, 1).id);
   });
 });

@@ -1,10 +1,11 @@
 /**
- * Normalisation: the parsed declarative document becomes the flat GatewayConfig — nested entities
+ * Normalization: the parsed declarative document becomes the flat GatewayConfig — nested entities
  * pulled out with their parent references, names resolved to ids, missing ids generated
  * deterministically, and Kong's uniqueness rules checked.
  */
 import type { EntityReference } from './fields.js';
 import { deterministicId } from './ids.js';
+import { checkServiceTlsReferences, normalizeTls } from './normalize-tls.js';
 import type { DeclarativeConfig } from './schema.js';
 import type {
   ConfigIssue,
@@ -100,10 +101,12 @@ export function normalizeConfig(document: DeclarativeConfig): ValidationResult {
   };
   const pending: { plugin: PluginInput; path: string; scope: PluginScope }[] = [];
 
-  const services = document.services.map((service, i) => normalizeService(service, `services[${i}]`, index.service));
+  const services: ServiceEntity[] = [];
   const routes: RouteEntity[] = [];
   document.services.forEach((service, i) => {
-    const scope = { service: { id: services[i].id } };
+    const entity = normalizeService(service, `services[${i}]`, index.service);
+    services.push(entity);
+    const scope = { service: { id: entity.id } };
     pending.push(...service.plugins.map((plugin, k) => ({ plugin, path: `services[${i}].plugins[${k}]`, scope })));
     service.routes.forEach((route, j) => {
       const path = `services[${i}].routes[${j}]`;
@@ -119,13 +122,19 @@ export function normalizeConfig(document: DeclarativeConfig): ValidationResult {
     pending.push(...pluginsOf(route, path, { route: { id: entity.id } }));
   });
   const upstreams = document.upstreams.map((upstream, i) => normalizeUpstream(upstream, `upstreams[${i}]`, index.upstream, issues));
-  const consumers = normalizeConsumers(document.consumers, index.consumer, issues);
-  document.consumers.forEach((consumer, i) => pending.push(...pluginsOf(consumer, `consumers[${i}]`, { consumer: { id: consumers[i].id } })));
+  const normalizeConsumer = consumerNormalizer(index.consumer, issues);
+  const consumers = document.consumers.map((consumer, i) => {
+    const entity = normalizeConsumer(consumer, i);
+    pending.push(...pluginsOf(consumer, `consumers[${i}]`, { consumer: { id: entity.id } }));
+    return entity;
+  });
   document.plugins.forEach((plugin, i) => pending.push({ plugin, path: `plugins[${i}]`, scope: {} }));
 
   const plugins = normalizePlugins(pending, index, issues);
+  const tls = normalizeTls(document, issues);
+  services.forEach((service, i) => checkServiceTlsReferences(service, `services[${i}]`, tls, issues));
   if (issues.length > 0) return { ok: false, issues };
-  const config: GatewayConfig = { _format_version: document._format_version, services, routes, upstreams, consumers, plugins };
+  const config: GatewayConfig = { _format_version: document._format_version, services, routes, upstreams, consumers, plugins, ...tls };
   return { ok: true, config };
 }
 
@@ -159,13 +168,16 @@ function normalizeUpstream(upstream: UpstreamInput, path: string, upstreams: Ent
   return withId(upstream, () => id, { targets });
 }
 
-/** Consumers with credential ids; usernames, custom ids, key-auth keys, jwt keys and basic-auth usernames are unique. */
-function normalizeConsumers(consumers: ConsumerInput[], index: EntityIndex, issues: ConfigIssue[]): ConsumerEntity[] {
+/**
+ * Turns the document's consumers, in order, into entities with credential ids; usernames, custom ids,
+ * key-auth keys, jwt keys and basic-auth usernames are unique across all of them.
+ */
+function consumerNormalizer(index: EntityIndex, issues: ConfigIssue[]): (consumer: ConsumerInput, i: number) => ConsumerEntity {
   const customIds = new Uniqueness(issues);
   const keys = new Uniqueness(issues);
   const jwtKeys = new Uniqueness(issues);
   const basicUsers = new Uniqueness(issues);
-  return consumers.map((consumer, i) => {
+  return (consumer, i) => {
     const path = `consumers[${i}]`;
     const { plugins: _plugins, ...fields } = consumer;
     const naturalKey = consumer.username !== undefined ? `username:${consumer.username}` : `custom_id:${consumer.custom_id}`;
@@ -193,7 +205,7 @@ function normalizeConsumers(consumers: ConsumerInput[], index: EntityIndex, issu
         return withId(acl, () => deterministicId('acl', `${id}/${acl.group}`));
       }),
     });
-  });
+  };
 }
 
 /** Resolves plugin references; one plugin of a name per scope combination, as Kong. */

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { configOf, doc, issuesOf } from './fixtures/assertions.js';
+import { at } from '../../test/helpers/at.js';
+import { configOf, doc, issuesOf } from '../../test/helpers/config-assertions.js';
 
 const service = (fields: Record<string, unknown>) => doc({ services: [{ name: 's', host: 's.internal', ...fields }] });
 const route = (fields: Record<string, unknown>) => service({ routes: [{ name: 'r', paths: ['/'], ...fields }] });
@@ -15,40 +16,40 @@ describe('declarative schema: defaults', () => {
         plugins: [{ name: 'prometheus' }],
       }),
     );
-    const [s] = config.services;
+    const s = at(config.services, 0);
     assert.deepEqual(
       { protocol: s.protocol, port: s.port, connect_timeout: s.connect_timeout, read_timeout: s.read_timeout, write_timeout: s.write_timeout, retries: s.retries, enabled: s.enabled },
       { protocol: 'http', port: 80, connect_timeout: 60000, read_timeout: 60000, write_timeout: 60000, retries: 5, enabled: true },
     );
-    const [r] = config.routes;
+    const r = at(config.routes, 0);
     assert.deepEqual(
       [r.protocols, r.regex_priority, r.strip_path, r.preserve_host, r.path_handling, r.https_redirect_status_code, r.request_buffering, r.response_buffering],
       [['http', 'https'], 0, true, false, 'v0', 426, true, true],
     );
-    const [u] = config.upstreams;
+    const u = at(config.upstreams, 0);
     assert.deepEqual([u.algorithm, u.hash_on, u.hash_fallback, u.slots], ['round-robin', 'none', 'none', 10000]);
     assert.deepEqual(u.targets.map((t) => [t.target, t.weight]), [['10.0.0.1:8000', 100]]);
-    assert.equal(config.consumers[0].jwt_secrets[0].algorithm, 'HS256');
-    const [p] = config.plugins;
+    assert.equal(config.consumers[0]?.jwt_secrets[0]?.algorithm, 'HS256');
+    const p = at(config.plugins, 0);
     assert.deepEqual([p.enabled, p.protocols, p.config], [true, ['grpc', 'grpcs', 'http', 'https'], { per_consumer: false }]);
   });
 
-  it('accepts the 1.1 and 2.1 format versions and rejects others', () => {
+  it('accepts the 1.1 and 2.1 format versions, and rejects others', () => {
     assert.equal(configOf({ _format_version: '1.1' })._format_version, '1.1');
     assert.equal(configOf({ _format_version: '2.1' })._format_version, '2.1');
-    assert.match(issuesOf({ _format_version: '4.0' })[0], /^_format_version: /);
-    assert.deepEqual(issuesOf({}), ['_format_version: required field missing']);
+    assert.match(at(issuesOf({ _format_version: '4.0' }), 0), /^_format_version: /);
+    assert.deepEqual(issuesOf({}), ['_format_version: required field missing'], 'in an API write; a file without it is read as 3.0 (kong-compat.ts)');
   });
 
   it('has no upper cap on timeouts below 2^31-1', () => {
-    assert.equal(configOf(service({ read_timeout: 3_600_000 })).services[0].read_timeout, 3_600_000);
-    assert.match(issuesOf(service({ read_timeout: 2 ** 31 }))[0], /^services\[0\]\.read_timeout: /);
+    assert.equal(configOf(service({ read_timeout: 3_600_000 })).services[0]?.read_timeout, 3_600_000);
+    assert.match(at(issuesOf(service({ read_timeout: 2 ** 31 })), 0), /^services\[0\]\.read_timeout: /);
   });
 });
 
 describe('declarative schema: service url', () => {
   const expand = (url: string) => {
-    const { protocol, host, port, path } = configOf(service({ host: undefined, url })).services[0];
+    const { protocol, host, port, path } = at(configOf(service({ host: undefined, url })).services, 0);
     return { protocol, host, port, path };
   };
 
@@ -59,12 +60,20 @@ describe('declarative schema: service url', () => {
     assert.deepEqual(expand('https://[::1]:9000/a/%2F/../b'), { protocol: 'https', host: '::1', port: 9000, path: '/a/%2F/../b' });
   });
 
+  it('takes grpc:// and grpcs:// urls (Kong), and refuses HTTP/1.1 for them', () => {
+    assert.deepEqual(expand('grpc://inventory.internal:50051'), { protocol: 'grpc', host: 'inventory.internal', port: 50051, path: undefined });
+    assert.deepEqual(expand('grpcs://inventory.internal'), { protocol: 'grpcs', host: 'inventory.internal', port: 443, path: undefined });
+    assert.equal(configOf(service({ host: undefined, url: 'https://x', http_version: '2' })).services[0]?.http_version, '2');
+    assert.deepEqual(issuesOf(service({ host: undefined, url: 'grpc://x', http_version: '1.1' })), ['services[0].http_version: grpc services always use HTTP/2']);
+    assert.deepEqual(issuesOf(service({ protocol: 'grpcs', http_version: '1.1' })), ['services[0].http_version: grpcs services always use HTTP/2']);
+  });
+
   it('keeps Kong port 80 when protocol https is given without url', () => {
-    assert.equal(configOf(service({ protocol: 'https' })).services[0].port, 80);
+    assert.equal(configOf(service({ protocol: 'https' })).services[0]?.port, 80);
   });
 
   it('rejects a url with another protocol, or combined with host', () => {
-    assert.deepEqual(issuesOf(service({ host: undefined, url: 'ftp://x' })), ['services[0].url: invalid url: protocol must be http or https']);
+    assert.deepEqual(issuesOf(service({ host: undefined, url: 'ftp://x' })), ['services[0].url: invalid url: protocol must be http, https, grpc or grpcs']);
     assert.deepEqual(issuesOf(service({ url: 'http://x' })), ['services[0].url: cannot be combined with host']);
     assert.deepEqual(issuesOf(service({ host: undefined, url: 'http://x/?a=1' })), [
       'services[0].url: invalid url: credentials, query and fragment are not supported',
@@ -75,7 +84,7 @@ describe('declarative schema: service url', () => {
 
 describe('declarative schema: routes', () => {
   it('converts PCRE named groups and keeps plain and wildcard values', () => {
-    const [r] = configOf(route({ paths: ['/plain', '~/orders/(?P<id>\\d+)$'], hosts: ['*.example.com', 'example.*', 'api.example.com:8443'] })).routes;
+    const r = at(configOf(route({ paths: ['/plain', '~/orders/(?P<id>\\d+)$'], hosts: ['*.example.com', 'example.*', 'api.example.com:8443'] })).routes, 0);
     assert.deepEqual(r.paths, ['/plain', '~/orders/(?<id>\\d+)$']);
     assert.deepEqual(r.hosts, ['*.example.com', 'example.*', 'api.example.com:8443']);
   });
@@ -103,8 +112,8 @@ describe('declarative schema: routes', () => {
 
 describe('declarative schema: entities are strict', () => {
   it('names every unknown field, top level included', () => {
-    assert.deepEqual(issuesOf({ ...service({ colour: 'blue', size: 1 }), certificates: [] }), [
-      'certificates: unknown field',
+    assert.deepEqual(issuesOf({ ...service({ colour: 'blue', size: 1 }), vaults: [] }), [
+      'vaults: unknown field',
       'services[0].colour: unknown field',
       'services[0].size: unknown field',
     ]);
@@ -118,8 +127,8 @@ describe('declarative schema: entities are strict', () => {
 describe('declarative schema: upstreams and consumers', () => {
   const upstream = (fields: Record<string, unknown>) => doc({ upstreams: [{ name: 'u', ...fields }] });
 
-  it('normalises targets and reports bad ones', () => {
-    const [u] = configOf(upstream({ targets: [{ target: 'h:81' }, { target: '[::1]' }, { target: '::2', weight: 0 }] })).upstreams;
+  it('normalizes targets and reports bad ones', () => {
+    const u = at(configOf(upstream({ targets: [{ target: 'h:81' }, { target: '[::1]' }, { target: '::2', weight: 0 }] })).upstreams, 0);
     assert.deepEqual(u.targets.map((t) => t.target), ['h:81', '[::1]:8000', '[::2]:8000']);
     assert.deepEqual(issuesOf(upstream({ targets: [{ target: 'bad host' }, { target: 'h:70000' }, { target: 'h', weight: 65536 }] })), [
       'upstreams[0].targets[0].target: Invalid target; not a valid hostname or ip address',
@@ -159,7 +168,7 @@ describe('declarative schema: plugin config', () => {
 
   it("stores the plugin schema's output, defaults filled", () => {
     const config = configOf(doc({ consumers: [{ username: 'u', plugins: [{ name: 'rate-limiting', config: { minute: 5 } }] }] }));
-    assert.deepEqual(config.plugins[0].config, { minute: 5, policy: 'local', limit_by: 'consumer' });
+    assert.deepEqual(config.plugins[0]?.config, { minute: 5, policy: 'local', limit_by: 'consumer' });
   });
 });
 

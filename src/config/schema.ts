@@ -18,19 +18,24 @@ import {
 } from './fields.js';
 import { aclSchema, basicauthCredentialSchema, jwtSecretSchema, keyauthCredentialSchema } from './credential-schemas.js';
 import { issueParts, PARSE_OPTIONS } from './issues.js';
+import { caCertificateSchema, certificateSchema, sniSchema } from './tls-schema.js';
 import { upstreamSchema } from './upstream-schema.js';
 
 export const FORMAT_VERSIONS = ['3.0', '2.1', '1.1'] as const;
 
 export const DEFAULT_SERVICE_PROTOCOL = 'http';
-export const DEFAULT_PORT_BY_PROTOCOL = { http: 80, https: 443 } as const;
+export const DEFAULT_PORT_BY_PROTOCOL = { http: 80, https: 443, grpc: 80, grpcs: 443 } as const;
+/** Service protocols whose upstream always speaks HTTP/2 (Kong's gRPC services). */
+export const GRPC_SERVICE_PROTOCOLS: ReadonlySet<string> = new Set(['grpc', 'grpcs']);
 /** Kong defaults a service's port to 80 whatever the protocol; only `url` picks 443 for https. */
 export const DEFAULT_SERVICE_PORT = 80;
 export const DEFAULT_TIMEOUT_MS = 60_000;
 export const DEFAULT_RETRIES = 5;
 export const MAX_RETRIES = 32_767;
 
-export const ROUTE_PROTOCOLS = ['http', 'https'] as const;
+export const ROUTE_PROTOCOLS = ['http', 'https', 'grpc', 'grpcs', 'ws', 'wss'] as const;
+/** Kong: a route's protocols come from one of these families. */
+const ROUTE_PROTOCOL_FAMILIES: readonly (readonly string[])[] = [['http', 'https'], ['grpc', 'grpcs'], ['ws', 'wss']];
 export const DEFAULT_ROUTE_PROTOCOLS: (typeof ROUTE_PROTOCOLS)[number][] = ['http', 'https'];
 export const DEFAULT_REGEX_PRIORITY = 0;
 export const DEFAULT_STRIP_PATH = true;
@@ -45,7 +50,7 @@ export const DEFAULT_PLUGIN_PROTOCOLS: (typeof PLUGIN_PROTOCOLS)[number][] = ['g
 
 // ---------------------------------------------------------------- services
 
-const serviceProtocolField = z.enum(['http', 'https']);
+const serviceProtocolField = z.enum(['http', 'https', 'grpc', 'grpcs']);
 
 /** `url` is shorthand for protocol, host, port and path, expanded as Kong does. */
 const serviceUrlField = z.string().transform((value, ctx) => {
@@ -57,15 +62,15 @@ const serviceUrlField = z.string().transform((value, ctx) => {
     return z.NEVER;
   }
   const protocol = url.protocol.slice(0, -1);
-  if (protocol !== 'http' && protocol !== 'https') {
-    ctx.addIssue({ code: 'custom', message: 'invalid url: protocol must be http or https' });
+  if (protocol !== 'http' && protocol !== 'https' && protocol !== 'grpc' && protocol !== 'grpcs') {
+    ctx.addIssue({ code: 'custom', message: 'invalid url: protocol must be http, https, grpc or grpcs' });
     return z.NEVER;
   }
   if (url.search !== '' || url.hash !== '' || url.username !== '') {
     ctx.addIssue({ code: 'custom', message: 'invalid url: credentials, query and fragment are not supported' });
     return z.NEVER;
   }
-  // The path as written (URL would normalise "." segments and re-encode), or none when there is no "/".
+  // The path as written (URL would normalize "." segments and re-encode), or none when there is no "/".
   const path = /^[a-z]+:\/\/[^/]*(\/.*)?$/i.exec(value)?.[1];
   return {
     protocol,
@@ -79,7 +84,11 @@ const serviceFields = {
   id: idField,
   name: nameField.optional().describe('Unique service name.'),
   url: serviceUrlField.optional().describe('Shorthand for protocol, host, port and path, e.g. http://orders.internal:8080/v1.'),
-  protocol: serviceProtocolField.optional().describe('Protocol used to reach the upstream (default http).'),
+  protocol: serviceProtocolField.optional().describe('Protocol used to reach the upstream (default http); grpc and grpcs always speak HTTP/2.'),
+  http_version: z
+    .enum(['1.1', '2'])
+    .optional()
+    .describe('HTTP version spoken to the upstream (default 1.1; always 2 for grpc/grpcs): 2 is h2 over TLS (ALPN) for https, h2c with prior knowledge for http. A Gatehouse addition: Kong OSS has no HTTP/2 to upstreams.'),
   host: hostnameField.optional().describe('Upstream host: a hostname, an IP, or the name of an upstream entity.'),
   port: portField.optional().describe('Upstream port (default 80).'),
   path: servicePathField.optional().describe('Path prefix prepended to the proxied request path.'),
@@ -88,8 +97,12 @@ const serviceFields = {
   write_timeout: timeoutField.default(DEFAULT_TIMEOUT_MS).describe('Milliseconds between two writes to the upstream.'),
   retries: z.int().min(0).max(MAX_RETRIES).default(DEFAULT_RETRIES).describe('Retries on upstream connection failure (idempotent methods only).'),
   enabled: z.boolean().default(true).describe('Whether routes of this service are served.'),
-  tls_verify: z.boolean().optional().describe('Verify the upstream TLS certificate.'),
-  ca_certificates: z.array(z.guid('must be a UUID')).optional().describe('Ids of CA certificates used to verify the upstream.'),
+  tls_verify: z.boolean().optional().describe("Verify the upstream's TLS certificate (https services; on by default)."),
+  tls_verify_depth: z.int().min(0).max(64).optional().describe('Most intermediate CA certificates allowed in the upstream chain when verifying.'),
+  ca_certificates: z
+    .array(z.guid('must be a UUID'))
+    .optional()
+    .describe('Ids of ca_certificates entities: when set, the only CAs trusted to verify the upstream (instead of the system CAs).'),
   client_certificate: z
     .union([z.guid(), z.strictObject({ id: z.guid() })], { error: 'must be a certificate id or {id: ...}' })
     .transform((ref) => (typeof ref === 'string' ? { id: ref } : ref))
@@ -97,6 +110,25 @@ const serviceFields = {
     .describe('Id of the certificate presented to the upstream for mutual TLS.'),
   tags: tagsField,
 };
+
+/** Kong: fields of the upstream TLS connection, refused on a service that does not use TLS. */
+const TLS_ONLY_SERVICE_FIELDS = ['tls_verify', 'tls_verify_depth', 'ca_certificates', 'client_certificate'] as const;
+const TLS_SERVICE_PROTOCOLS: ReadonlySet<string> = new Set(['https', 'grpcs', 'wss']);
+
+/** Reports each upstream-TLS field set on a service whose protocol has no TLS; true when there was one. */
+function refusesTlsFields(protocol: string, service: Partial<Record<(typeof TLS_ONLY_SERVICE_FIELDS)[number], unknown>>, ctx: z.RefinementCtx): boolean {
+  if (TLS_SERVICE_PROTOCOLS.has(protocol)) return false;
+  const set = TLS_ONLY_SERVICE_FIELDS.filter((field) => service[field] !== undefined);
+  for (const field of set) ctx.addIssue({ code: 'custom', path: [field], message: `only for a TLS protocol (https), not ${protocol}` });
+  return set.length > 0;
+}
+
+/** gRPC needs HTTP/2: `http_version: "1.1"` on a grpc/grpcs service is refused. */
+function refusesHttp1ForGrpc(protocol: string, httpVersion: string | undefined, ctx: z.RefinementCtx): boolean {
+  if (httpVersion !== '1.1' || !GRPC_SERVICE_PROTOCOLS.has(protocol)) return false;
+  ctx.addIssue({ code: 'custom', path: ['http_version'], message: `${protocol} services always use HTTP/2` });
+  return true;
+}
 
 // ---------------------------------------------------------------- routes
 
@@ -111,7 +143,15 @@ const routeFields = {
   id: idField,
   name: nameField.optional().describe('Unique route name.'),
   service: referenceField.describe('The service this route forwards to (name or id).'),
-  protocols: z.array(z.enum(ROUTE_PROTOCOLS)).min(1).default(DEFAULT_ROUTE_PROTOCOLS).describe('Protocols this route accepts.'),
+  protocols: z
+    .array(z.enum(ROUTE_PROTOCOLS))
+    .min(1)
+    .default(DEFAULT_ROUTE_PROTOCOLS)
+    .superRefine((protocols, ctx) => {
+      const families = ROUTE_PROTOCOL_FAMILIES.filter((family) => protocols.some((protocol) => family.includes(protocol)));
+      if (families.length > 1) ctx.addIssue({ code: 'custom', message: `these sets are mutually exclusive: ${families.map((f) => f.join(', ')).join(' / ')}` });
+    })
+    .describe('Protocols this route accepts; a plain request to a route that takes only https is answered with https_redirect_status_code.'),
   methods: z.array(z.string().regex(/^[A-Z]+$/, 'invalid value: must be an upper-case HTTP method')).optional().describe('HTTP methods matched.'),
   hosts: z.array(routeHostField).optional().describe('Host header values matched; a leading or trailing "*" label is a wildcard.'),
   paths: z.array(routePathField).optional().describe('Path prefixes matched, or regexes marked with a leading "~".'),
@@ -133,7 +173,7 @@ const routeFields = {
   https_redirect_status_code: z
     .union(HTTPS_REDIRECT_STATUS_CODES.map((code) => z.literal(code)))
     .default(DEFAULT_HTTPS_REDIRECT_STATUS_CODE)
-    .describe('Status sent when an http request hits an https-only route.'),
+    .describe('Answer to a plain http request on a route without http in protocols: 426, or a redirect to https (301, 302, 307, 308).'),
   request_buffering: z.boolean().default(DEFAULT_BUFFERING).describe("Kong's request buffering flag; Gatehouse always streams."),
   response_buffering: z.boolean().default(DEFAULT_BUFFERING).describe("Kong's response buffering flag; Gatehouse always streams."),
   snis: z.array(hostnameField).optional().describe('TLS server names matched.'),
@@ -211,7 +251,9 @@ function buildConfigSchema(registry: PluginRegistry) {
       plugins: pluginsUnderService,
     })
     .transform(({ url, ...service }, ctx) => {
+      if (refusesHttp1ForGrpc(url?.protocol ?? service.protocol ?? DEFAULT_SERVICE_PROTOCOL, service.http_version, ctx)) return z.NEVER;
       if (url) {
+        if (refusesTlsFields(url.protocol, service, ctx)) return z.NEVER;
         const clash = (['protocol', 'host', 'port', 'path'] as const).filter((field) => service[field] !== undefined);
         if (clash.length > 0) {
           ctx.addIssue({ code: 'custom', path: ['url'], message: `cannot be combined with ${clash.join(', ')}` });
@@ -219,6 +261,7 @@ function buildConfigSchema(registry: PluginRegistry) {
         }
         return { ...service, ...url };
       }
+      if (refusesTlsFields(service.protocol ?? DEFAULT_SERVICE_PROTOCOL, service, ctx)) return z.NEVER;
       if (service.host === undefined) {
         ctx.addIssue({ code: 'custom', path: ['host'], message: 'required field missing (or set url)' });
         return z.NEVER;
@@ -255,6 +298,9 @@ function buildConfigSchema(registry: PluginRegistry) {
     upstreams: z.array(upstreamSchema).default([]).describe('Load-balanced groups of targets.'),
     consumers: z.array(consumer).default([]).describe('API clients and their credentials.'),
     plugins: pluginsField(plugin.transform(parsePluginConfig)),
+    certificates: z.array(certificateSchema).default([]).describe('TLS certificates served by the HTTPS listener, chosen by SNI.'),
+    snis: z.array(sniSchema).default([]).describe('Server names and the certificate served for each.'),
+    ca_certificates: z.array(caCertificateSchema).default([]).describe('CA certificates that services trust to verify their upstreams.'),
   });
 }
 

@@ -1,8 +1,9 @@
 /**
- * The normalised gateway config: what the declarative file becomes after validation — every entity
+ * The normalized gateway config: what the declarative file becomes after validation — every entity
  * flat, with an id, defaults filled in and references resolved to ids. Routing, proxying and the
  * plugin pipeline read only this shape; the admin API serves it back in Kong's admin-API shape.
  */
+import type { Healthchecks } from './healthcheck-schema.js';
 
 /** A reference to another entity by id, as Kong's admin API renders it. */
 export interface EntityRef {
@@ -12,7 +13,9 @@ export interface EntityRef {
 export interface ServiceEntity {
   id: string;
   name?: string;
-  protocol: 'http' | 'https';
+  protocol: 'http' | 'https' | 'grpc' | 'grpcs';
+  /** HTTP version to the upstream; grpc/grpcs always use 2. */
+  http_version?: '1.1' | '2';
   /** A hostname/IP, or the name of an upstream entity (then balanced over its targets). */
   host: string;
   port: number;
@@ -23,9 +26,13 @@ export interface ServiceEntity {
   write_timeout: number;
   retries: number;
   enabled: boolean;
+  /** Verify the upstream's certificate (https services); on when unset. */
   tls_verify?: boolean;
-  /** Accepted for Kong compatibility; certificates are not entities in Gatehouse yet. */
+  /** Most intermediate CA certificates allowed between the upstream's certificate and a trusted one. */
+  tls_verify_depth?: number;
+  /** Ids of ca_certificates entities: the only CAs trusted for this upstream when set. */
   ca_certificates?: string[];
+  /** The certificate entity presented to the upstream (mutual TLS). */
   client_certificate?: EntityRef;
   tags?: string[];
 }
@@ -85,8 +92,8 @@ export interface UpstreamEntity {
   hash_on_uri_capture?: string;
   hash_fallback_uri_capture?: string;
   slots: number;
-  /** Kong's healthchecks object, passed through as written. */
-  healthchecks?: Record<string, unknown>;
+  /** Kong's healthchecks object, every default filled in. */
+  healthchecks: Healthchecks;
   host_header?: string;
   use_srv_name?: boolean;
   targets: TargetEntity[];
@@ -148,7 +155,36 @@ export interface PluginEntity {
   tags?: string[];
 }
 
-/** The whole normalised config. Arrays keep declaration order, which routing ties depend on. */
+/** Kong's certificate entity: a PEM pair (and an alternate of another key type), inline or as files. */
+export interface CertificateEntity {
+  id: string;
+  cert?: string;
+  key?: string;
+  cert_alt?: string;
+  key_alt?: string;
+  /** Gatehouse: files read by each instance instead of `cert`/`key`. */
+  cert_path?: string;
+  key_path?: string;
+  tags?: string[];
+}
+
+/** A server name and the certificate served for it; `*.x`, `x.*` and `*` are wildcards. */
+export interface SniEntity {
+  id: string;
+  name: string;
+  certificate: EntityRef;
+  tags?: string[];
+}
+
+/** A CA trusted to verify upstreams that name it in `ca_certificates`. */
+export interface CaCertificateEntity {
+  id: string;
+  cert: string;
+  cert_digest: string;
+  tags?: string[];
+}
+
+/** The whole normalized config. Arrays keep declaration order, which routing ties depend on. */
 export interface GatewayConfig {
   _format_version: string;
   services: ServiceEntity[];
@@ -156,6 +192,9 @@ export interface GatewayConfig {
   upstreams: UpstreamEntity[];
   consumers: ConsumerEntity[];
   plugins: PluginEntity[];
+  certificates: CertificateEntity[];
+  snis: SniEntity[];
+  ca_certificates: CaCertificateEntity[];
 }
 
 /** One validation problem: a dotted/indexed path into the input document and what is wrong there. */
@@ -164,4 +203,5 @@ export interface ConfigIssue {
   message: string;
 }
 
-export type ValidationResult = { ok: true; config: GatewayConfig } | { ok: false; issues: ConfigIssue[] };
+/** `warnings`: what was accepted only after a change (Kong's deprecated shorthands, a missing `_format_version`). */
+export type ValidationResult = { ok: true; config: GatewayConfig; warnings?: ConfigIssue[] } | { ok: false; issues: ConfigIssue[]; warnings?: ConfigIssue[] };

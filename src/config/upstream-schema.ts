@@ -5,6 +5,7 @@
 import { isIP } from 'node:net';
 import { z } from 'zod';
 import { hostnameField, idField, servicePathField, tagsField } from './fields.js';
+import { healthchecksSchema } from './healthcheck-schema.js';
 
 export const UPSTREAM_ALGORITHMS = ['round-robin', 'least-connections', 'consistent-hashing'] as const;
 export const DEFAULT_UPSTREAM_ALGORITHM = 'round-robin';
@@ -16,10 +17,10 @@ export const DEFAULT_TARGET_PORT = 8000;
 export const DEFAULT_TARGET_WEIGHT = 100;
 
 /** host:port with Kong's default port 8000 filled in; IPv6 addresses are bracketed. */
-const targetField = z.string().transform((value, ctx) => {
+export const targetField = z.string().transform((value, ctx) => {
   if (isIP(value) === 6) return `[${value}]:${DEFAULT_TARGET_PORT}`;
   const match = /^(\[[0-9a-f:.]+\]|[^:[\]\s/]+)(?::(\d{1,5}))?$/i.exec(value);
-  const host = match?.[1].replace(/^\[(.*)\]$/, '$1');
+  const host = match?.[1]?.replace(/^\[(.*)\]$/, '$1');
   if (!match || !hostnameField.safeParse(host).success || Number(match[2] ?? 0) > 65535) {
     ctx.addIssue({ code: 'custom', message: 'Invalid target; not a valid hostname or ip address' });
     return z.NEVER;
@@ -52,7 +53,7 @@ export const upstreamSchema = z
     hash_on_uri_capture: z.string().min(1).optional().describe('Regex path capture hashed when hash_on is uri_capture.'),
     hash_fallback_uri_capture: z.string().min(1).optional().describe('Regex path capture hashed when hash_fallback is uri_capture.'),
     slots: z.int().min(10).max(65536).default(DEFAULT_SLOTS).describe('Size of the consistent-hashing ring.'),
-    healthchecks: z.record(z.string(), z.unknown()).optional().describe("Active and passive health checks (Kong's healthchecks object)."),
+    healthchecks: healthchecksSchema.prefault({}).describe("Active and passive health checks (Kong's healthchecks object)."),
     host_header: hostnameField.optional().describe('Host header sent to the targets.'),
     use_srv_name: z.boolean().optional().describe("Kong's SRV-name flag; accepted for compatibility."),
     targets: z.array(targetSchema).default([]).describe('The backends of this upstream.'),
@@ -78,11 +79,11 @@ function checkHashing(upstream: { hash_on: (typeof HASH_ON)[number]; hash_fallba
   } else if (fallback !== 'none' && fallback === on && !(on in HASH_COMPANIONS && on !== 'cookie')) {
     ctx.addIssue({ code: 'custom', path: ['hash_fallback'], message: 'must differ from hash_on' });
   }
-  for (const [index, mode] of [on, fallback].entries()) {
+  for (const [field, mode, slot] of [['hash_on', on, 0], ['hash_fallback', fallback, 1]] as const) {
     if (!(mode in HASH_COMPANIONS)) continue;
-    const companion = HASH_COMPANIONS[mode as keyof typeof HASH_COMPANIONS][index];
+    const companion = HASH_COMPANIONS[mode as keyof typeof HASH_COMPANIONS][slot];
     if (!upstream[companion]) {
-      ctx.addIssue({ code: 'custom', path: [companion], message: `required when ${index === 0 ? 'hash_on' : 'hash_fallback'} is "${mode}"` });
+      ctx.addIssue({ code: 'custom', path: [companion], message: `required when ${field} is "${mode}"` });
     }
   }
 }

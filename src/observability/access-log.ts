@@ -7,13 +7,13 @@
  * pieces joined per batch, then UTF-8 measured and encoded twice by sonic-boom, cost twice what this
  * does. Credentials never appear: only ids and names are logged.
  */
-import pino, { type Logger } from 'pino';
-import type { RequestSummary } from '../pipeline/contract.js';
+import type { Destination, RequestSummary } from '../pipeline/contract.js';
 import type { Exchange } from '../proxy/exchange.js';
 import type { CompiledRoute } from '../runtime/compiled-config.js';
 import { consumerName } from './log-entry.js';
 
-interface LineSink {
+/** Where the lines go: the logger's own destination, handed over by whoever made the logger. */
+export interface LineSink {
   write(line: string): unknown;
   /** Bytes written as they are (the FdWriter has it); other destinations get the text. */
   writeBytes?(bytes: Uint8Array): void;
@@ -77,33 +77,36 @@ export class AccessLog {
   private isoMs = 0;
   private iso = '';
   private readonly routeFieldCache = new WeakMap<CompiledRoute, string>();
+  /** The same for requests a plugin sent elsewhere (a canary), per destination: the service is its label. */
+  private readonly destinationFieldCache = new WeakMap<Destination, WeakMap<CompiledRoute, string>>();
 
-  /** `logger` null (GATEHOUSE_ACCESS_LOG off) or above level info writes nothing. */
-  constructor(logger: Logger | null) {
-    const sink = logger?.isLevelEnabled('info') ? (logger as unknown as Record<symbol, LineSink | undefined>)[pino.symbols.streamSym] : undefined;
-    this.emit = sink === undefined ? null : sink.writeBytes ? (batch) => sink.writeBytes!(batch) : (batch) => void sink.write(batch.toString('latin1'));
+  /** `sink` null writes nothing (GATEHOUSE_ACCESS_LOG off, or a log level above info). */
+  constructor(sink: LineSink | null) {
+    this.emit = sink === null ? null : sink.writeBytes ? (batch) => sink.writeBytes!(batch) : (batch) => void sink.write(batch.toString('latin1'));
     this.prefix = `{"level":"info","pid":${process.pid},"msg":"access","time":"`;
   }
 
   /** `monotonicNow`: the performance.now() reading the exchange ended at. */
   write(exchange: Exchange, summary: RequestSummary, monotonicNow: number): void {
     if (this.emit === null) return;
-    const ctx = exchange.ctx;
-    const compiled = exchange.compiled;
+    const ctx = exchange.request;
+    const matched = ctx.matched;
     const latency = summary.latency;
     const now = this.wallClockAt(monotonicNow);
     if (now !== this.isoMs) this.stamp(now);
     // Methods are HTTP tokens, trace ids hex digits and client addresses IPs: none holds a character JSON escapes.
     let line =
-      `${this.prefix}${this.iso}","request_id":"${escaped(exchange.requestId)}","trace_id":"${exchange.trace.traceId}"` +
-      `,"method":"${exchange.req.method}","host":"${escaped(exchange.host)}","path":"${escaped(exchange.path)}"` +
-      `${compiled ? this.routeFields(compiled) : NO_ROUTE_FIELDS},"consumer":${nullable(consumerName(ctx?.consumer))}` +
+      `${this.prefix}${this.iso}","request_id":"${escaped(ctx.id)}","trace_id":"${ctx.trace.traceId}"` +
+      `,"method":"${ctx.method}","host":"${escaped(ctx.host)}","path":"${escaped(ctx.path)}"` +
+      `${matched === null ? NO_ROUTE_FIELDS : this.routeFields(matched, ctx.destination)}` +
+      `,"consumer":${nullable(consumerName(ctx.consumer))}` +
       `,"upstream":${nullable(summary.upstream)},"status":${summary.status}` +
       `,"latency_ms":{"request":${latency.request},"upstream":${latency.upstream},"proxy":${latency.proxy}}` +
-      `,"bytes_in":${summary.bytesIn},"bytes_out":${summary.bytesOut},"client_ip":"${exchange.clientIp}"`;
+      `,"bytes_in":${summary.bytesIn},"bytes_out":${summary.bytesOut},"client_ip":"${ctx.clientIp}"`;
     if (summary.error !== null) line += `,"error":"${escaped(summary.error)}"`;
     if (summary.cause !== null) line += `,"cause":"${escaped(summary.cause)}"`;
-    if (ctx?.logFields) {
+    if (summary.grpcStatus !== null) line += `,"grpc_status":${summary.grpcStatus}`;
+    if (ctx.logFields !== null) {
       const extra = JSON.stringify(ctx.logFields);
       if (extra.length > 2) line += `,${asciiOnly(extra.slice(1, -1))}`;
     }
@@ -145,12 +148,19 @@ export class AccessLog {
     this.iso = `${this.isoPrefix}${String(now - second * 1000).padStart(3, '0')}Z`;
   }
 
-  /** The route and service fields, serialised once per compiled route rather than once per line. */
-  private routeFields(compiled: CompiledRoute): string {
-    let fields = this.routeFieldCache.get(compiled);
+  /** The route and service fields, serialised once per compiled route (and destination) rather than once per line. */
+  private routeFields(compiled: CompiledRoute, destination: Destination | null): string {
+    let cache = this.routeFieldCache;
+    if (destination !== null) {
+      let forDestination = this.destinationFieldCache.get(destination);
+      if (!forDestination) this.destinationFieldCache.set(destination, (forDestination = new WeakMap()));
+      cache = forDestination;
+    }
+    let fields = cache.get(compiled);
     if (fields === undefined) {
-      fields = `,"route":${nullable(compiled.routeLabel)},"service":${nullable(compiled.serviceLabel || null)}`;
-      this.routeFieldCache.set(compiled, fields);
+      const service = destination === null ? compiled.serviceLabel || null : destination.label;
+      fields = `,"route":${nullable(compiled.routeLabel)},"service":${nullable(service)}`;
+      cache.set(compiled, fields);
     }
     return fields;
   }

@@ -6,7 +6,7 @@
 import cluster from 'node:cluster';
 import { AggregatorRegistry } from 'prom-client';
 import { fastMetricsText } from './fast-metrics.js';
-import { httpMetricsRegistry, metricsRegistry } from './metrics.js';
+import { httpMetricsRegistry, metricsRegistry, registerProcessMetrics } from './metrics.js';
 
 const REQUEST = 'gatehouse:metrics-request';
 const RESPONSE = 'gatehouse:metrics-response';
@@ -40,6 +40,8 @@ let workerReady = false;
 function joinCluster(): void {
   if (workerReady) return;
   workerReady = true;
+  // Any worker may be gathered for a scrape another one took: each has its process metrics from the start.
+  registerProcessMetrics();
   AggregatorRegistry.setRegistries([metricsRegistry, httpMetricsRegistry]);
   // Constructing one installs prom-client's listener for the primary's gathering requests.
   new AggregatorRegistry();
@@ -54,7 +56,10 @@ function joinCluster(): void {
 
 /** The Prometheus text of this process, or of the whole cluster when running as a worker. */
 export async function metricsText(): Promise<string> {
-  if (!cluster.isWorker) return (await metricsRegistry.metrics()) + fastMetricsText(httpMetricsRegistry);
+  if (!cluster.isWorker) {
+    registerProcessMetrics();
+    return (await metricsRegistry.metrics()) + fastMetricsText(httpMetricsRegistry);
+  }
   joinCluster();
   const id = nextId++;
   return new Promise<string>((resolve, reject) => {

@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import type { PluginHandlers, RequestContext } from '../pipeline/contract.js';
 import { BodyCapture } from './body-capture.js';
-import { logFields } from './log-entry.js';
+import { logFields, serviceLabel } from './log-entry.js';
 import { headerRedactor } from './redact.js';
 
 export const DEFAULT_LOG_BODIES = false;
@@ -68,7 +68,7 @@ export function logPluginHandlers(name: string, config: BodyLogConfig, emit: (en
           host: ctx.host,
           path: ctx.path,
           route: ctx.route.name ?? (ctx.route.id || null),
-          service: ctx.service ? ctx.service.name ?? ctx.service.id : null,
+          service: serviceLabel(ctx),
           consumer: ctx.consumer,
           clientIp: ctx.clientIp,
         },

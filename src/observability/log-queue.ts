@@ -18,7 +18,7 @@ export const DEFAULT_MAX_RETRY_DELAY = 60;
 /** Kong's `queue` object; `defaults` lets a plugin use Kong's per-plugin defaults (e.g. opentelemetry's). */
 export function queueSchema(defaults: { max_batch_size?: number; max_coalescing_delay?: number } = {}) {
   return z
-    .object({
+    .strictObject({
       max_batch_size: z.int().min(1).max(1_000_000).default(defaults.max_batch_size ?? DEFAULT_MAX_BATCH_SIZE).describe('Most entries sent in one batch.'),
       max_coalescing_delay: z
         .number()
@@ -27,13 +27,12 @@ export function queueSchema(defaults: { max_batch_size?: number; max_coalescing_
         .default(defaults.max_coalescing_delay ?? DEFAULT_MAX_COALESCING_DELAY)
         .describe('Seconds to wait for more entries before sending a batch that is not full.'),
       max_entries: z.int().min(1).max(1_000_000).default(DEFAULT_MAX_ENTRIES).describe('Most entries waiting; more are dropped and counted.'),
-      max_bytes: z.int().min(1).nullable().optional().describe('Accepted for Kong compatibility; the queue is bounded by max_entries.'),
+      max_bytes: z.int().min(1).nullish().describe('Accepted for Kong compatibility; the queue is bounded by max_entries.'),
       max_retry_time: z.number().min(0).default(DEFAULT_MAX_RETRY_TIME).describe('Seconds a failing batch is retried before it is dropped and counted.'),
       initial_retry_delay: z.number().min(0.001).max(1_000_000).default(DEFAULT_INITIAL_RETRY_DELAY).describe('Seconds before the first retry; doubles on each retry.'),
       max_retry_delay: z.number().min(0.001).max(1_000_000).default(DEFAULT_MAX_RETRY_DELAY).describe('Longest wait between two retries, in seconds.'),
       concurrency_limit: z.literal(1).optional().describe('Accepted for Kong compatibility; batches are always sent one at a time.'),
     })
-    .strict()
     .prefault({});
 }
 

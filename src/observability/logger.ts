@@ -1,9 +1,8 @@
 /**
- * The process logger: pino writing JSON lines to stdout through the FdWriter (synchronous, as Node's
- * own stdout on Linux). Tests pass their own destination to read the lines back.
+ * The process logger: pino writing JSON lines to the destination the gateway was given (stdout
+ * through the FdWriter unless a test passes its own to read the lines back).
  */
 import pino, { type DestinationStream, type Logger } from 'pino';
-import { FdWriter } from './fd-writer.js';
 
 export type { Logger } from 'pino';
 
@@ -18,12 +17,11 @@ const REDACTED_PATHS = [
 
 export interface LoggerOptions {
   level: string;
-  /** Where lines go; defaults to stdout. */
-  destination?: DestinationStream;
+  destination: DestinationStream;
 }
 
 export function createLogger(options: LoggerOptions): Logger {
-  const destination = options.destination ?? new FdWriter(1);
+  const { destination } = options;
   return pino(
     {
       level: options.level,

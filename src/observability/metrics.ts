@@ -1,15 +1,28 @@
 /**
  * The process's Prometheus registry and the contract's metrics. HTTP metrics are recorded by the
  * prometheus plugin where it is enabled (as in Kong); gateway state (config version, datastore,
- * upstream target health) is read from the running gateway at scrape time, so it costs nothing per
+ * upstream target health and circuits) is read from the running gateway at scrape time, so it costs nothing per
  * request. Per-request series are fast-metrics (plain additions, rendered at scrape time). Node's process metrics keep their standard names so stock Node.js dashboards work.
  */
 import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
 import { FastCounter, FastHistogram } from './fast-metrics.js';
-import type { Balancer } from '../proxy/balancer.js';
+import type { UpstreamHealth } from '../health/health-registry.js';
+import { TARGET_STATES, targetState } from '../health/health-report.js';
 
 export const metricsRegistry = new Registry();
-collectDefaultMetrics({ register: metricsRegistry });
+
+let processMetricsRegistered = false;
+/**
+ * Node's process metrics (prom-client's defaults), registered with the first scrape rather than at
+ * start: they cost an idle gateway 1.7 MiB and a 10 ms event-loop-delay timer, which a sidecar nobody
+ * scrapes then never pays. What they read at scrape time (CPU, memory, handles) covers the whole
+ * process; the event-loop-lag and GC-duration histograms count from that first scrape.
+ */
+export function registerProcessMetrics(): void {
+  if (processMetricsRegistered) return;
+  processMetricsRegistered = true;
+  collectDefaultMetrics({ register: metricsRegistry });
+}
 /** The per-request series (fast metrics): rendered directly in one process, gathered by prom-client across workers. */
 export const httpMetricsRegistry = new Registry();
 
@@ -22,6 +35,14 @@ export const httpRequests = new FastCounter(
   'gatehouse_http_requests_total',
   'HTTP requests by service, route and status code (consumer only with per_consumer).',
   ['service', 'route', 'code', 'consumer'],
+  httpMetricsRegistry,
+);
+
+/** gRPC calls by their grpc-status: their HTTP status is 200 whatever the outcome. */
+export const grpcRequests = new FastCounter(
+  'gatehouse_grpc_requests_total',
+  'gRPC calls by service, route and grpc-status (consumer only with per_consumer).',
+  ['service', 'route', 'grpc_status', 'consumer'],
   httpMetricsRegistry,
 );
 
@@ -38,6 +59,31 @@ export const bandwidth = new FastCounter(
   httpMetricsRegistry,
 );
 
+/** Milliseconds a WebSocket tunnel stays open: from a refused upgrade's instant to a day-long session. */
+export const WEBSOCKET_DURATION_BUCKETS_MS = [10, 100, 1000, 10_000, 60_000, 300_000, 1_800_000, 3_600_000, 14_400_000, 86_400_000];
+
+export const websocketConnections = new FastCounter(
+  'gatehouse_websocket_connections_total',
+  'WebSocket tunnels closed, by service, route and who closed them (client, upstream, gateway).',
+  ['service', 'route', 'closed_by', 'consumer'],
+  httpMetricsRegistry,
+);
+
+export const websocketDuration = new FastHistogram(
+  'gatehouse_websocket_duration_ms',
+  'How long WebSocket tunnels were open, from the handshake to the close, in ms.',
+  ['service', 'route'],
+  WEBSOCKET_DURATION_BUCKETS_MS,
+  httpMetricsRegistry,
+);
+
+export const websocketBytes = new FastCounter(
+  'gatehouse_websocket_bytes',
+  'Bytes relayed through WebSocket tunnels (whole frames), by direction: ingress = from clients, egress = to clients.',
+  ['service', 'route', 'direction', 'consumer'],
+  httpMetricsRegistry,
+);
+
 export const logEntriesDropped = new Counter({
   name: 'gatehouse_log_entries_dropped_total',
   help: 'Log entries a logging plugin dropped (queue full, or its sink failed past the retry time).',
@@ -45,17 +91,11 @@ export const logEntriesDropped = new Counter({
   registers,
 });
 
-export const rateLimitStoreFailures = new Counter({
-  name: 'gatehouse_rate_limiting_store_failures_total',
-  help: 'Rate-limiting store (Redis) calls that failed or timed out: the request passed unlimited (fault_tolerant) or got a 500.',
-  registers,
-});
-
 /** What the scrape reads from the running gateway. */
 export interface GatewayStateSource {
   configVersion(): number;
   datastoreReachable(): boolean;
-  upstreams(): ReadonlyMap<string, Balancer>;
+  upstreams(): ReadonlyMap<string, UpstreamHealth>;
 }
 
 let state: GatewayStateSource | null = null;
@@ -88,24 +128,38 @@ new Gauge({
   },
 });
 
-const HEALTH_STATES = ['healthy', 'unhealthy'] as const;
-
-new Gauge({
-  name: 'gatehouse_upstream_target_health',
-  help: 'Passive health of each upstream target: 1 for its current state, 0 for the others.',
-  labelNames: ['upstream', 'target', 'state'] as const,
-  registers,
-  // Across workers: 1 when any worker sees the target in that state.
-  aggregator: 'max',
-  collect() {
-    this.reset();
-    if (!state) return;
-    const now = Date.now();
-    for (const [upstream, balancer] of state.upstreams()) {
-      for (const target of balancer.targets) {
-        const current = target.health?.state(now) ?? 'healthy';
-        for (const s of HEALTH_STATES) this.set({ upstream, target: target.address, state: s }, s === current ? 1 : 0);
+/** A gauge with one series per upstream target and state: 1 for the target's current state, 0 for the others. */
+function targetStateGauge(name: string, help: string, states: readonly string[], stateOf: (upstream: UpstreamHealth, target: UpstreamHealth['targets'][number]) => string): void {
+  new Gauge({
+    name,
+    help,
+    labelNames: ['upstream', 'target', 'state'] as const,
+    registers,
+    // Across workers: 1 when any worker sees the target in that state.
+    aggregator: 'max',
+    collect() {
+      this.reset();
+      if (!state) return;
+      for (const [upstreamName, upstream] of state.upstreams()) {
+        for (const target of upstream.targets) {
+          const current = stateOf(upstream, target);
+          for (const s of states) this.set({ upstream: upstreamName, target: target.address, state: s }, s === current ? 1 : 0);
+        }
       }
-    }
-  },
-});
+    },
+  });
+}
+
+targetStateGauge(
+  'gatehouse_upstream_target_health',
+  'Health of each upstream target (active and passive checks, as GET /upstreams/{u}/health): 1 for its current state, 0 for the others.',
+  TARGET_STATES,
+  targetState,
+);
+
+targetStateGauge(
+  'gatehouse_upstream_target_circuit',
+  'Circuit breaker of each upstream target (driven by the passive checks): 1 for its current state, 0 for the others.',
+  ['closed', 'open', 'half_open'],
+  (_upstream, target) => target.circuit,
+);

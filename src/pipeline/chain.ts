@@ -3,7 +3,7 @@
  * chosen once per config version, with per-consumer overrides resolved when the consumer is known.
  * Access handlers run synchronously until one returns a promise, so plugin-free routes cost nothing.
  */
-import type { PluginHandlers, RequestContext, RequestSummary, ResponseHead, ShortCircuit } from './contract.js';
+import type { PluginHandlers, RequestContext, RequestSummary, ResponseHead, ShortCircuit, WebSocketClose, WebSocketFrame } from './contract.js';
 
 export interface ChainSlot {
   name: string;
@@ -34,6 +34,10 @@ export class PluginChain {
   private readonly logSlots: ChainSlot[];
   private readonly requestBodySlots: ChainSlot[];
   private readonly responseBodySlots: ChainSlot[];
+  private readonly upstreamHeadSlots: ChainSlot[];
+  private readonly requestTransformSlots: ChainSlot[];
+  private readonly responseTransformSlots: ChainSlot[];
+  private readonly webSocketFrameSlots: ChainSlot[];
   readonly names: readonly string[];
 
   /** `slots` must be ordered by priority, highest first. */
@@ -43,6 +47,10 @@ export class PluginChain {
     this.logSlots = slots.filter((s) => hasPhase(s, 'log'));
     this.requestBodySlots = slots.filter((s) => hasPhase(s, 'requestBody'));
     this.responseBodySlots = slots.filter((s) => hasPhase(s, 'responseBody'));
+    this.upstreamHeadSlots = slots.filter((s) => hasPhase(s, 'upstreamHead'));
+    this.requestTransformSlots = slots.filter((s) => hasPhase(s, 'transformRequestBody'));
+    this.responseTransformSlots = slots.filter((s) => hasPhase(s, 'transformResponseBody'));
+    this.webSocketFrameSlots = slots.filter((s) => hasPhase(s, 'webSocketFrame'));
     this.names = slots.map((s) => s.name);
   }
 
@@ -66,6 +74,15 @@ export class PluginChain {
     return this.responseBodySlots.length > 0;
   }
 
+  get hasUpstreamHead(): boolean {
+    return this.upstreamHeadSlots.length > 0;
+  }
+
+  /** A WebSocket tunnel of this route follows frames (otherwise it is a plain socket pipe). */
+  get hasWebSocketFrame(): boolean {
+    return this.webSocketFrameSlots.length > 0;
+  }
+
   /** Runs access handlers from `from` on; resolves to a ShortCircuit when one answers the request. */
   runAccess(ctx: RequestContext, from = 0): AccessResult {
     const slots = this.accessSlots;
@@ -73,7 +90,10 @@ export class PluginChain {
       const handlers = resolve(slots[i]!, ctx);
       if (!handlers?.access) continue;
       const result = handlers.access(ctx);
-      if (result instanceof Promise) return result.then((answer) => answer ?? this.runAccess(ctx, i + 1));
+      if (result instanceof Promise) {
+        // The last access plugin's promise is the chain's: no extra promise and microtask to wrap it.
+        return i === slots.length - 1 ? result : result.then((answer) => answer ?? this.runAccess(ctx, i + 1));
+      }
       if (result) return result;
     }
   }
@@ -88,6 +108,30 @@ export class PluginChain {
 
   runResponseBody(ctx: RequestContext, chunk: Buffer): void {
     for (const slot of this.responseBodySlots) resolve(slot, ctx)?.responseBody?.(ctx, chunk);
+  }
+
+  runUpstreamHead(ctx: RequestContext, head: ResponseHead): void {
+    for (const slot of this.upstreamHeadSlots) resolve(slot, ctx)?.upstreamHead?.(ctx, head);
+  }
+
+  /** Hands a buffered request body to each transform in turn; returns what goes upstream. */
+  transformRequestBody(ctx: RequestContext, body: Buffer): Buffer {
+    for (const slot of this.requestTransformSlots) body = resolve(slot, ctx)?.transformRequestBody?.(ctx, body) ?? body;
+    return body;
+  }
+
+  /** Hands a buffered response body to each transform in turn; returns what the client gets. */
+  transformResponseBody(ctx: RequestContext, body: Buffer): Buffer {
+    for (const slot of this.responseTransformSlots) body = resolve(slot, ctx)?.transformResponseBody?.(ctx, body) ?? body;
+    return body;
+  }
+
+  /** Hands a frame's header to each handler in turn; the first close returned ends the tunnel. */
+  runWebSocketFrame(ctx: RequestContext, frame: WebSocketFrame): WebSocketClose | void {
+    for (const slot of this.webSocketFrameSlots) {
+      const close = resolve(slot, ctx)?.webSocketFrame?.(ctx, frame);
+      if (close) return close;
+    }
   }
 
   /** Log handlers must not throw; a faulty one is reported and the rest still run. */

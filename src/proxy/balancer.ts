@@ -5,8 +5,10 @@
  */
 import type { Pool } from 'undici';
 import type { HashOn, UpstreamEntity } from '../config/types.js';
+import { cookieValue } from '../http/cookie.js';
 import type { RequestContext } from '../pipeline/contract.js';
-import type { TargetHealth } from './target-health.js';
+import type { TargetHealth } from '../health/target-health.js';
+import type { H2Origin } from './h2-sessions.js';
 
 export class UpstreamTarget {
   /** In-flight requests, for least-connections. */
@@ -19,13 +21,11 @@ export class UpstreamTarget {
     readonly hostHeader: string,
     readonly weight: number,
     readonly pool: Pool,
-    /** Passive health of an upstream's target; null for a service's plain host (never skipped). */
+    /** Health of an upstream's target (active verdict and circuit); null for a service's plain host (never skipped). */
     readonly health: TargetHealth | null = null,
+    /** The target's HTTP/2 session, for a service that speaks HTTP/2 upstream; null otherwise. */
+    readonly h2: H2Origin | null = null,
   ) {}
-
-  usable(): boolean {
-    return this.health === null || this.health.usable();
-  }
 }
 
 export interface Balancer {
@@ -209,20 +209,26 @@ function hashKey(ctx: RequestContext, source: HashSource): string | undefined {
   }
 }
 
-function cookieValue(header: string | undefined, name: string): string | undefined {
-  if (!header) return undefined;
-  for (const part of header.split(';')) {
-    const eq = part.indexOf('=');
-    if (eq > 0 && part.slice(0, eq).trim() === name) return part.slice(eq + 1).trim();
-  }
-  return undefined;
+function admits(target: UpstreamTarget, ctx: RequestContext): boolean {
+  return target.health === null || target.health.admit(ctx);
 }
 
-/** The balancer's pick, skipping targets passive health marked unhealthy; null when none is left. */
+/**
+ * The balancer's pick, or, when health keeps that target out, the balancer's next picks and then the
+ * first target in order that is let in; null when none is. While every target is healthy this is one
+ * pick and one comparison; the scan only runs while some target is out, and finds any target left.
+ */
 export function pickUsable(balancer: Balancer, ctx: RequestContext, previous: UpstreamTarget | null): UpstreamTarget | null {
   let target = balancer.pick(ctx, previous);
-  for (let tries = 0; target !== null && !target.usable() && tries < balancer.targets.length; tries++) target = balancer.pick(ctx, target);
-  return target !== null && target.usable() ? target : null;
+  if (target === null || admits(target, ctx)) return target;
+  const count = balancer.targets.length;
+  for (let tries = 1; tries < count; tries++) {
+    target = balancer.pick(ctx, target);
+    if (target === null) return null;
+    if (admits(target, ctx)) return target;
+  }
+  for (const candidate of balancer.targets) if (candidate !== previous && admits(candidate, ctx)) return candidate;
+  return previous !== null && admits(previous, ctx) ? previous : null;
 }
 
 export function createBalancer(upstream: UpstreamEntity, targets: UpstreamTarget[]): Balancer {

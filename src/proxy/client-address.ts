@@ -6,7 +6,7 @@ import { BlockList, isIP } from 'node:net';
 
 const MAPPED_IPV4_PREFIX = '::ffff:';
 
-export function normaliseAddress(address: string): string {
+export function normalizeAddress(address: string): string {
   return address.startsWith(MAPPED_IPV4_PREFIX) && isIP(address.slice(MAPPED_IPV4_PREFIX.length)) === 4
     ? address.slice(MAPPED_IPV4_PREFIX.length)
     : address;
@@ -38,7 +38,7 @@ export class TrustedProxies {
     const entries = (Array.isArray(forwardedFor) ? forwardedFor.join(',') : forwardedFor).split(',');
     let candidate = peer;
     for (let i = entries.length - 1; i >= 0; i--) {
-      const entry = normaliseAddress(entries[i]!.trim());
+      const entry = normalizeAddress(entries[i]!.trim());
       if (isIP(entry) === 0) return candidate;
       candidate = entry;
       if (!this.isTrusted(entry)) return entry;

@@ -28,8 +28,13 @@ export function connectionListed(connection: string | string[] | undefined): Set
   return listed;
 }
 
+/** The lengths of the names in HOP_BY_HOP: most names are ruled out without hashing them. */
+const HOP_BY_HOP_LENGTHS = new Uint8Array(32);
+for (const name of HOP_BY_HOP) HOP_BY_HOP_LENGTHS[name.length] = 1;
+
 export function isHopByHop(lowerCaseName: string, listed: Set<string> | null): boolean {
-  return HOP_BY_HOP.has(lowerCaseName) || (listed !== null && listed.has(lowerCaseName));
+  const length = lowerCaseName.length;
+  return (length < 32 && HOP_BY_HOP_LENGTHS[length] === 1 && HOP_BY_HOP.has(lowerCaseName)) || (listed !== null && listed.has(lowerCaseName));
 }
 
 /**

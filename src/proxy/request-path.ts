@@ -1,24 +1,21 @@
 /**
- * Request-target checks done before routing: the path must be origin-form, correctly
- * percent-encoded, and free of dot segments (plain or encoded) and NUL bytes, so no upstream can be
- * tricked into resolving `..` past the route it was exposed under.
+ * Path checks done before routing: the path must be correctly percent-encoded and free of dot
+ * segments, backslashes and NUL bytes, so no upstream can be tricked into resolving `..` past the
+ * route it was exposed under. Segments are split where any upstream may split them: at `/`, and at `%2F` and
+ * `%5C` too, since many upstreams decode those before resolving the path (`/public/..%2Fsecret`);
+ * a `;` after the dots counts as the segment's end (`/..;/`, which Java servlet containers resolve
+ * as `..`). An encoded slash inside an ordinary segment (`/projects/group%2Fname`) passes untouched.
  */
 
-const DOT_SEGMENT = /(?:^|\/)(?:\.|%2e){1,2}(?:\/|$)/i;
+const DOT_SEGMENT = /(?:^|\/|%2f|%5c)(?:\.|%2e){1,2}(?:\/|%2f|%5c|;|$)/i;
 const BAD_PERCENT = /%(?![0-9a-f]{2})|%00/i;
-const BACKSLASH = /\\|%5c/i;
 
 export function isAcceptablePath(path: string): boolean {
   if (path.charCodeAt(0) !== 47 /* "/" */) return false;
   // Fast path: nothing that could hide a dot segment or a bad escape.
   if (path.indexOf('.') === -1 && path.indexOf('%') === -1 && path.indexOf('\\') === -1) return true;
-  return !DOT_SEGMENT.test(path) && !BAD_PERCENT.test(path) && !BACKSLASH.test(path);
-}
-
-/** Splits a raw request-target into path and query (without "?"), keeping both byte-for-byte. */
-export function splitTarget(url: string): [path: string, query: string] {
-  const at = url.indexOf('?');
-  return at === -1 ? [url, ''] : [url.slice(0, at), url.slice(at + 1)];
+  // A literal backslash is no URI character, and some upstreams take it for a slash.
+  return !DOT_SEGMENT.test(path) && !BAD_PERCENT.test(path) && path.indexOf('\\') === -1;
 }
 
 /** Drops the named arguments from a raw query string, leaving every other byte untouched. */

@@ -1,54 +1,66 @@
 /**
  * One proxied call over undici's dispatch API: picks a target, streams the request body up and the
  * response body down with backpressure, retries connection failures of body-less idempotent requests
- * on another target, and maps failures to the contract's 502/504 — or cuts the response off when it
- * had already started.
+ * on another target after a short jittered backoff, tells the target's health what happened, and maps
+ * failures to the contract's 502/504 — or cuts the response off when it had already started.
  */
 import type { IncomingHttpHeaders } from 'node:http';
-import type { Readable } from 'node:stream';
+import type { Socket } from 'node:net';
+import type { Duplex, Readable } from 'node:stream';
 import type { Dispatcher } from 'undici';
 import { Errors, GatewayError } from '../errors.js';
-import type { ResponseHead } from '../pipeline/contract.js';
-import { pickUsable, type UpstreamTarget } from './balancer.js';
+import type { ForwardableRoute } from '../runtime/compiled-config.js';
+import { pickUsable, type Balancer, type UpstreamTarget } from './balancer.js';
 import type { Exchange } from './exchange.js';
-import { appendEndToEnd, connectionListed } from './hop-by-hop.js';
-import { guardedBody, hasBody } from './request-body.js';
+import { connectionListed } from './hop-by-hop.js';
+import { guardedBody, hasBody, observeRequestChunk } from './request-body.js';
+import type { PreparedRequestBody } from './request-body-buffer.js';
 import type { ProxyRequestContext } from './request-context.js';
-import { sendError } from './respond.js';
+import { HeldResponse, headWithoutFraming, transformedResponseBody, wantsWholeBody } from './response-body-buffer.js';
+import { PROXIED_BODY, type Responder } from './responder.js';
 import { upstreamHeaders } from './upstream-request.js';
 import { errorCode, isConnectFailure, upstreamError } from './upstream-error.js';
+import { retryDelayMs } from './retry-backoff.js';
+import { openTunnel } from '../websocket/tunnel.js';
 
 const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE', 'PUT', 'DELETE']);
 const RETRYABLE_AFTER_CONNECT = new Set(['ECONNRESET', 'UND_ERR_SOCKET', 'EPIPE']);
-const UPSTREAM_LATENCY = 'x-gatehouse-upstream-latency';
-const PROXY_LATENCY = 'x-gatehouse-proxy-latency';
 
 export class UpstreamCall implements Dispatcher.DispatchHandler {
   private controller: Dispatcher.DispatchController | null = null;
   private target: UpstreamTarget | null = null;
   private attempts = 0;
+  private readonly ctx: ProxyRequestContext;
   private readonly streamsBody: boolean;
+  private readonly method: string;
+  /** A response whose body a plugin wants whole, until it is (null: it streams). */
+  private held: HeldResponse | null = null;
 
   constructor(
     private readonly exchange: Exchange,
-    private readonly ctx: ProxyRequestContext,
+    private readonly route: ForwardableRoute,
+    private readonly responder: Responder,
+    /** Path and query sent upstream. */
     private readonly path: string,
     private readonly strippedPrefix: string,
-    /** Send X-Gatehouse-Upstream-Latency / X-Gatehouse-Proxy-Latency to the client. */
-    private readonly latencyHeaders: boolean,
+    /** The route's balancer, or the one of the destination a plugin chose (canary). */
+    private readonly balancer: Balancer,
+    /** The body when a plugin asked for it whole (ctx.bufferRequestBody); null: the client's stream. */
+    private readonly prepared: PreparedRequestBody | null = null,
   ) {
-    this.streamsBody = hasBody(exchange.req);
+    this.ctx = exchange.request;
+    this.streamsBody = prepared === null ? hasBody(this.ctx.raw) : prepared.chunks !== null;
+    this.method = this.ctx.upstreamMethod ?? this.ctx.method;
   }
 
   start(): void {
-    const { exchange, ctx } = this;
-    const compiled = exchange.compiled!;
-    const target = pickUsable(compiled.balancer!, ctx, this.target);
+    const { exchange, ctx, route } = this;
+    const target = pickUsable(this.balancer, ctx, this.target);
     if (!target) {
-      sendError(exchange, new GatewayError(Errors.noHealthyUpstream, { cause: `no healthy target for service ${compiled.serviceLabel}` }));
+      this.responder.sendError(exchange, new GatewayError(Errors.noHealthyUpstream, { cause: `no healthy target for service ${route.serviceLabel}` }));
       return;
     }
-    const service = compiled.service!;
+    const service = route.service;
     this.target = target;
     exchange.target = target;
     this.attempts++;
@@ -57,23 +69,24 @@ export class UpstreamCall implements Dispatcher.DispatchHandler {
     target.pool.dispatch(
       {
         path: this.path,
-        method: ctx.method as Dispatcher.HttpMethod,
-        headers: upstreamHeaders(ctx, target, compiled.route.preserve_host, this.strippedPrefix, exchange),
+        method: this.method as Dispatcher.HttpMethod,
+        headers: upstreamHeaders(ctx, target, route.route.preserve_host, this.strippedPrefix),
         // undici streams any async iterable body; its dispatch typings only list Readable.
-        body: this.streamsBody
-          ? (guardedBody(exchange.req, service.write_timeout, ctx.requestBodyLimit, (chunk) => this.onRequestChunk(chunk), (error) => this.controller?.abort(error)) as unknown as Readable)
-          : null,
+        body: this.streamsBody ? (this.requestBody() as unknown as Readable) : null,
         headersTimeout: service.read_timeout,
         bodyTimeout: service.read_timeout,
+        upgrade: exchange.upgrade === null ? null : 'websocket',
       },
       this,
     );
   }
 
-  private onRequestChunk(chunk: Buffer): void {
-    this.exchange.bytesIn += chunk.length;
-    const chain = this.exchange.compiled!.chain;
-    if (chain.hasRequestBody) chain.runRequestBody(this.ctx, chunk);
+  private requestBody(): AsyncGenerator<Buffer> {
+    const { ctx, prepared } = this;
+    const onTimeout = (error: Error) => this.controller?.abort(error);
+    // A body read whole was counted and observed as it was read, and checked against the size cap.
+    if (prepared?.observed) return guardedBody(prepared.chunks!, this.route.service.write_timeout, Infinity, () => undefined, onTimeout);
+    return guardedBody(prepared?.chunks ?? ctx.raw, this.route.service.write_timeout, ctx.requestBodyLimit, (chunk) => observeRequestChunk(this.exchange, this.route.chain, chunk), onTimeout);
   }
 
   /** The client went away: stop the upstream call. */
@@ -87,61 +100,103 @@ export class UpstreamCall implements Dispatcher.DispatchHandler {
   }
 
   onResponseStart(_controller: Dispatcher.DispatchController, statusCode: number, headers: IncomingHttpHeaders): void {
-    const { exchange, ctx } = this;
-    const { res } = exchange;
+    const { exchange } = this;
     exchange.upstreamHeadersAt = performance.now();
-    exchange.status = statusCode;
-    this.target!.health?.recordSuccess();
-    const chain = exchange.compiled!.chain;
-    if (chain.hasResponse) {
-      const head: ResponseHead = { status: statusCode, headers };
-      chain.runResponse(ctx, head);
-      exchange.status = head.status;
+    this.target!.health?.observeStatus(this.ctx, statusCode);
+    const chain = this.route.chain;
+    if (chain.hasUpstreamHead) {
+      chain.runUpstreamHead(this.ctx, { status: statusCode, headers });
+      if (wantsWholeBody(this.ctx, statusCode)) {
+        this.held = new HeldResponse(statusCode, headers, this.ctx.responseBodyBuffer);
+        return;
+      }
     }
-    const out: string[] = [];
-    const requestIdHeader = ctx.requestIdHeader;
-    appendEndToEnd(out, headers, connectionListed(headers.connection), requestIdHeader);
-    out.push(requestIdHeader, ctx.id);
-    if (this.latencyHeaders) {
-      out.push(
-        UPSTREAM_LATENCY,
-        String(Math.round(exchange.upstreamHeadersAt - exchange.upstreamSentAt)),
-        PROXY_LATENCY,
-        String(Math.round(exchange.upstreamSentAt - exchange.startedAt)),
-      );
-    }
-    if (ctx.responseHeaders !== null) out.push(...ctx.responseHeaders);
+    this.sendHead(statusCode, headers);
+  }
+
+  /** The upstream accepted a WebSocket handshake: the call becomes a tunnel (its target stays in use until it closes). */
+  onRequestUpgrade(_controller: Dispatcher.DispatchController, statusCode: number, headers: IncomingHttpHeaders, socket: Duplex): void {
+    this.exchange.upstreamHeadersAt = performance.now();
+    this.target!.health?.observeStatus(this.ctx, statusCode);
+    openTunnel(this.exchange, this.route, this.responder, headers, socket as Socket);
+  }
+
+  /** Writes a streamed response's head; when Node refuses its bytes the call is aborted (502). */
+  private sendHead(status: number, headers: IncomingHttpHeaders): boolean {
+    const refused = this.writeHead(status, headers, PROXIED_BODY);
+    if (refused !== null) this.controller?.abort(refused);
+    return refused === null;
+  }
+
+  /** The error to fail with when Node refuses the head's bytes (only an upstream's can be bad); else null. */
+  private writeHead(status: number, headers: IncomingHttpHeaders, bodyLength: number): Error | null {
     try {
-      res.writeHead(exchange.status, out);
+      this.responder.writeHead(this.exchange, status, headers, bodyLength);
+      return null;
     } catch (error) {
-      // Node refuses header bytes it would not send; the upstream's response is unusable.
-      this.controller?.abort(Object.assign(new Error(String(error)), { code: 'HPE_INVALID_HEADER_TOKEN' }));
+      return Object.assign(new Error(String(error)), { code: 'HPE_INVALID_HEADER_TOKEN' });
     }
   }
 
   onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
-    this.exchange.bytesOut += chunk.length;
-    const chain = this.exchange.compiled!.chain;
+    const chain = this.route.chain;
     if (chain.hasResponseBody) chain.runResponseBody(this.ctx, chunk);
+    if (this.held !== null) {
+      if (this.held.add(chunk)) return;
+      this.letGoOfHeld();
+      return;
+    }
+    this.exchange.bytesOut += chunk.length;
     if (!this.exchange.res.write(chunk)) {
       controller.pause();
       this.exchange.res.once('drain', () => this.controller?.resume());
     }
   }
 
+  /** The held body outgrew the size asked for: it goes out untouched, and the rest streams behind it. */
+  private letGoOfHeld(): void {
+    const held = this.held!;
+    this.held = null;
+    this.ctx.addLogField('body_transform', `response body over ${this.ctx.responseBodyBuffer} bytes: sent untouched`);
+    if (!this.sendHead(held.status, held.headers)) return;
+    for (const chunk of held.held()) {
+      this.exchange.bytesOut += chunk.length;
+      this.exchange.res.write(chunk);
+    }
+  }
+
   onResponseEnd(): void {
     this.release();
-    const { req, res } = this.exchange;
-    // The upstream answered before reading the whole body: the rest cannot be skipped safely.
-    if (!req.complete) res.once('finish', () => req.socket.destroy());
-    res.end();
+    const { res } = this.exchange;
+    const req = this.ctx.raw;
+    // The upstream answered before reading the whole body: the rest cannot be skipped safely (an
+    // HTTP/2 stream is reset on its own; its connection carries other streams).
+    if (!req.complete && req.httpVersionMajor < 2) res.once('finish', () => req.socket.destroy());
+    if (this.held === null) {
+      res.end();
+      return;
+    }
+    const { status, headers } = this.held;
+    const body = transformedResponseBody(this.ctx, this.route.chain, this.held.body());
+    this.held = null;
+    const refused = this.writeHead(status, headWithoutFraming(headers, connectionListed(headers.connection)), body.length);
+    if (refused !== null) {
+      this.responder.sendError(this.exchange, upstreamError(refused, this.target!.address, this.route.service));
+      return;
+    }
+    this.exchange.bytesOut = body.length;
+    res.end(body);
   }
 
   onResponseError(_controller: Dispatcher.DispatchController, error: Error): void {
     this.release();
     const { exchange, ctx } = this;
-    if (exchange.clientClosed) return;
-    const service = exchange.compiled!.service!;
+    const health = this.target!.health;
+    if (exchange.clientClosed) {
+      health?.observeAbandoned(ctx);
+      return;
+    }
+    const service = this.route.service;
     // A GatewayError here was raised by the proxy itself (e.g. the request body crossed its size cap).
     const failure = error instanceof GatewayError ? error : upstreamError(error, this.target!.address, service);
     if (exchange.res.headersSent) {
@@ -151,17 +206,28 @@ export class UpstreamCall implements Dispatcher.DispatchHandler {
       return;
     }
     const code = errorCode(error);
-    if (isConnectFailure(code)) this.target!.health?.recordFailure(failure.causeText ?? code, Date.now());
+    if (error instanceof GatewayError) health?.observeAbandoned(ctx);
+    else health?.observeFailure(ctx, failure.kind === Errors.upstreamTimeout ? 'timeout' : 'tcp', failure.causeText ?? code);
     const retryable = isConnectFailure(code) || (RETRYABLE_AFTER_CONNECT.has(code) && exchange.upstreamHeadersAt === 0);
     if (retryable && !this.streamsBody && IDEMPOTENT.has(ctx.method) && this.attempts <= service.retries) {
       this.controller = null;
-      this.start();
+      setTimeout(startAgain, retryDelayMs(this.attempts), this);
       return;
     }
-    sendError(exchange, failure);
+    this.responder.sendError(exchange, failure);
+  }
+
+  /** The next attempt, after the backoff, unless the client left meanwhile. */
+  retryAttempt(): void {
+    if (!this.exchange.clientClosed) this.start();
   }
 
   private release(): void {
     if (this.target) this.target.active--;
   }
+}
+
+/** A timer callback shared by every call (a closure per request costs; see exchange.ts). */
+function startAgain(call: UpstreamCall): void {
+  call.retryAttempt();
 }

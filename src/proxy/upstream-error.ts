@@ -18,6 +18,24 @@ const TIMEOUT_CODES: Record<string, string> = {
 
 const TLS_CODE = /^(ERR_TLS_|ERR_SSL_|CERT_|UNABLE_TO_|DEPTH_ZERO_|SELF_SIGNED_)/;
 
+/** What a TLS failure means, in the words an operator searches for. */
+const TLS_REASONS: Record<string, string> = {
+  CERT_HAS_EXPIRED: 'certificate expired',
+  CERT_NOT_YET_VALID: 'certificate not yet valid',
+  ERR_TLS_CERT_ALTNAME_INVALID: 'hostname mismatch',
+  UNABLE_TO_VERIFY_LEAF_SIGNATURE: 'unknown CA',
+  UNABLE_TO_GET_ISSUER_CERT: 'unknown CA',
+  UNABLE_TO_GET_ISSUER_CERT_LOCALLY: 'unknown CA',
+  SELF_SIGNED_CERT_IN_CHAIN: 'unknown CA (self-signed certificate in the chain)',
+  DEPTH_ZERO_SELF_SIGNED_CERT: 'unknown CA (self-signed certificate)',
+  CERT_CHAIN_TOO_LONG: 'certificate chain longer than tls_verify_depth',
+  CERT_REVOKED: 'certificate revoked',
+  ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED: 'the upstream requires a client certificate',
+  ERR_SSL_SSLV3_ALERT_BAD_CERTIFICATE: 'the upstream refused the client certificate',
+  ERR_SSL_SSLV3_ALERT_HANDSHAKE_FAILURE: 'the upstream refused the handshake (no common cipher, or a client certificate it requires)',
+  ERR_SSL_TLSV1_ALERT_UNKNOWN_CA: 'the upstream does not trust the client certificate',
+};
+
 export interface UpstreamTimeouts {
   connect_timeout: number;
   read_timeout: number;
@@ -55,7 +73,7 @@ export function upstreamError(error: unknown, target: string, timeouts: Upstream
     cause = `${code} invalid response from ${target}`;
   } else if (TLS_CODE.test(code)) {
     kind = Errors.upstreamUnavailable;
-    cause = `${code} TLS error with ${target}`;
+    cause = `${code} TLS error with ${target}: ${TLS_REASONS[code] ?? 'handshake failed'}`;
   } else {
     kind = Errors.upstreamUnavailable;
     cause = `${code} ${target}`;

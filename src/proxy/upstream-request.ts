@@ -5,7 +5,6 @@
  * override replaces a gateway-owned value.
  */
 import type { IncomingMessage } from 'node:http';
-import type { TLSSocket } from 'node:tls';
 import type { UpstreamTarget } from './balancer.js';
 import { connectionListed, isHopByHop } from './hop-by-hop.js';
 import type { ProxyRequestContext } from './request-context.js';
@@ -24,26 +23,19 @@ const GATEWAY_OWNED = new Set([
   'traceparent',
   // Answered by the gateway's own HTTP server; the upstream gets the body straight away.
   'expect',
+  // HTTP/2 pseudo-headers: the upstream request has its own method, target and authority.
+  ':method',
+  ':path',
+  ':authority',
+  ':scheme',
+  ':protocol',
 ]);
-
-export interface ForwardedFacts {
-  /** The client's peer is a trusted proxy, so its X-Forwarded-Proto/Host/Port are believed. */
-  peerTrusted: boolean;
-  /** The port of the listener the request arrived on. */
-  listenerPort: number;
-}
 
 function first(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value[0] : value;
 }
 
-export function upstreamHeaders(
-  ctx: ProxyRequestContext,
-  target: UpstreamTarget,
-  preserveHost: boolean,
-  strippedPrefix: string,
-  facts: ForwardedFacts,
-): string[] {
+export function upstreamHeaders(ctx: ProxyRequestContext, target: UpstreamTarget, preserveHost: boolean, strippedPrefix: string): string[] {
   const req: IncomingMessage = ctx.raw;
   const headers = req.headers;
   const listed = connectionListed(headers.connection);
@@ -58,22 +50,21 @@ export function upstreamHeaders(
     else for (const item of value) out.push(name, item);
   }
 
-  const encrypted = (req.socket as TLSSocket).encrypted === true;
-  const trusted = facts.peerTrusted;
+  const trusted = ctx.peerTrusted;
   const incomingFor = headers['x-forwarded-for'];
   const peer = req.socket.remoteAddress ?? '';
   const ownedStart = out.length;
   out.push(
     'host',
-    preserveHost && headers.host ? headers.host : target.hostHeader,
+    preserveHost && ctx.authority !== '' ? ctx.authority : target.hostHeader,
     'x-forwarded-for',
     incomingFor ? `${Array.isArray(incomingFor) ? incomingFor.join(', ') : incomingFor}, ${peer}` : peer,
     'x-forwarded-proto',
-    (trusted && first(headers['x-forwarded-proto'])) || (encrypted ? 'https' : 'http'),
+    ctx.forwardedScheme,
     'x-forwarded-host',
     (trusted && first(headers['x-forwarded-host'])) || ctx.host,
     'x-forwarded-port',
-    (trusted && first(headers['x-forwarded-port'])) || String(facts.listenerPort),
+    (trusted && first(headers['x-forwarded-port'])) || String(ctx.listenerPort),
     'x-forwarded-path',
     ctx.path,
     'x-real-ip',
@@ -87,7 +78,10 @@ export function upstreamHeaders(
   if (overrides !== null) {
     // A plugin's override also wins over the gateway's own value (e.g. a tracer's child span in traceparent).
     for (let i = out.length - 2; i >= ownedStart; i -= 2) if (overrides.has(out[i]!)) out.splice(i, 2);
-    for (const [name, value] of overrides) if (value !== null) out.push(name, value);
+    for (const [name, value] of overrides) {
+      if (typeof value === 'string') out.push(name, value);
+      else if (value !== null) for (const item of value) out.push(name, item);
+    }
   }
   return out;
 }

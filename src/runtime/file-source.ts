@@ -29,12 +29,13 @@ export class FileConfigSource {
 
   async load(): Promise<ReloadResult> {
     const result = await loadConfigFile(this.path, this.registry);
+    if (result.warnings?.length) this.logger.warn({ file: this.path, warnings: result.warnings }, 'config read with Kong compatibility changes');
     if (!result.ok) {
       this.logger.error({ file: this.path, issues: result.issues }, 'config rejected; the running config keeps serving');
       return result;
     }
     try {
-      return { ok: true, version: this.runtime.apply(result.config).version };
+      return { ok: true, version: (await this.runtime.apply(result.config)).version };
     } catch (error) {
       const issues = [{ path: '', message: error instanceof Error ? error.message : String(error) }];
       this.logger.error({ file: this.path, issues }, 'config rejected; the running config keeps serving');

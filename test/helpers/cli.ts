@@ -6,7 +6,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { request } from 'undici';
-import { freePort } from './free-port.js';
+import { freePort } from '../../support/free-port.js';
 import { writeTempConfig, type LogLine } from './gateway.js';
 
 export { freePort };
@@ -20,11 +20,14 @@ export interface Exit {
   signal: NodeJS.Signals | null;
 }
 
-/** The parent's environment without any GATEHOUSE_* variable, plus the test's settings. */
+/**
+ * The parent's environment without any GATEHOUSE_* variable, plus the test's settings. No drain
+ * delay unless a test sets one: every stop would otherwise wait for load balancers there are none of.
+ */
 function environment(settings: Record<string, string>): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [key, value] of Object.entries(process.env)) if (!key.startsWith('GATEHOUSE_')) env[key] = value;
-  for (const [key, value] of Object.entries(settings)) env[`GATEHOUSE_${key}`] = value;
+  for (const [key, value] of Object.entries({ DRAIN_DELAY_MS: '0', ...settings })) env[`GATEHOUSE_${key}`] = value;
   return env;
 }
 

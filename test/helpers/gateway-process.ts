@@ -3,8 +3,8 @@
  * beforehand since port 0 cannot be read from outside, and waits until it answers /status.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
-import { freePort } from './free-port.js';
+import { endProcess } from '../../support/end-process.js';
+import { freePort } from '../../support/free-port.js';
 
 export interface GatewayProcess {
   proxyUrl: string;
@@ -12,6 +12,8 @@ export interface GatewayProcess {
   /** stdout and stderr so far (for failure messages). */
   output(): string;
   stop(): Promise<void>;
+  /** Kills it at once (SIGKILL): a crash, with nothing released. */
+  crash(): Promise<void>;
 }
 
 const START_TIMEOUT_MS = 30_000;
@@ -19,7 +21,8 @@ const START_TIMEOUT_MS = 30_000;
 /** `env` holds GATEHOUSE_* settings without the prefix; `ready` waits for /status/ready rather than /status. */
 export async function startGatewayProcess(env: Record<string, string>, ready = true): Promise<GatewayProcess> {
   const [proxyPort, adminPort] = [await freePort(), await freePort()];
-  const settings = Object.fromEntries(Object.entries({ LOG_LEVEL: 'warn', ...env }).map(([k, v]) => [`GATEHOUSE_${k}`, v]));
+  // No drain delay: a stop would otherwise wait for load balancers there are none of.
+  const settings = Object.fromEntries(Object.entries({ LOG_LEVEL: 'warn', DRAIN_DELAY_MS: '0', ...env }).map(([k, v]) => [`GATEHOUSE_${k}`, v]));
   const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', 'start'], {
     env: { ...process.env, ...settings, GATEHOUSE_PROXY_LISTEN: `127.0.0.1:${proxyPort}`, GATEHOUSE_ADMIN_LISTEN: `127.0.0.1:${adminPort}` },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -40,11 +43,7 @@ export async function startGatewayProcess(env: Record<string, string>, ready = t
     proxyUrl: `http://127.0.0.1:${proxyPort}`,
     adminUrl,
     output: () => output,
-    stop: async () => {
-      if (child.exitCode !== null) return;
-      const exited = once(child, 'exit');
-      child.kill('SIGTERM');
-      await exited;
-    },
+    stop: () => endProcess(child, 'SIGTERM'),
+    crash: () => endProcess(child, 'SIGKILL'),
   };
 }

@@ -5,7 +5,6 @@
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pino from 'pino';
 import { stringify } from 'yaml';
 import { startGateway, type Gateway } from '../../src/app.js';
 import type { PluginRegistry } from '../../src/pipeline/registry.js';
@@ -50,11 +49,8 @@ export async function startTestGateway(config: unknown, settings: SettingsInput 
   });
   if (!parsed.ok) throw new Error(parsed.errors.join('\n'));
   const logs: LogLine[] = [];
-  const logger = pino(
-    { level: 'info', formatters: { level: (label) => ({ level: label }) } },
-    { write: (text: string) => void logs.push(...text.trimEnd().split('\n').map((line) => JSON.parse(line) as LogLine)) },
-  );
-  const gateway = await startGateway({ settings: parsed.settings, logger, registry });
+  const logDestination = { write: (text: string) => void logs.push(...text.trimEnd().split('\n').map((line) => JSON.parse(line) as LogLine)) };
+  const gateway = await startGateway({ settings: parsed.settings, logDestination, registry });
   return {
     gateway,
     url: gateway.proxyUrl,

@@ -14,7 +14,7 @@ export const headerAuthPlugin = definePlugin({
   name: 'test-header-auth',
   priority: 1_249,
   version: '0.0.0',
-  configSchema: z.object({}).strict(),
+  configSchema: z.strictObject({}),
   instantiate(_config, { config }) {
     const byUsername = new Map<string, ConsumerEntity>();
     for (const consumer of config.consumers) if (consumer.username) byUsername.set(consumer.username, consumer);

@@ -50,3 +50,16 @@ function dechunk(body: string): string {
     at = lineEnd + 2 + size + 2;
   }
 }
+
+/** Resolves with the connect error code, or "connected". */
+export function tryConnect(url: string): Promise<string> {
+  const { hostname, port } = new URL(url);
+  return new Promise((resolve) => {
+    const socket = connect(Number(port), hostname);
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve('connected');
+    });
+    socket.once('error', (error: NodeJS.ErrnoException) => resolve(error.code ?? error.message));
+  });
+}

@@ -1,4 +1,4 @@
-/** Builds normalised RouteEntity values for tests, with Kong's defaults for every unset field. */
+/** Builds normalized RouteEntity values for tests, with Kong's defaults for every unset field. */
 import type { RouteEntity } from '../../src/config/types.js';
 
 export function route(id: string, fields: Partial<RouteEntity> = {}): RouteEntity {

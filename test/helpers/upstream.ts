@@ -1,7 +1,7 @@
 /** Real HTTP upstream servers for black-box tests, listening on a free loopback port. */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { freePort } from './free-port.js';
+import { freePort } from '../../support/free-port.js';
 
 export interface SeenRequest {
   method: string;

@@ -3,7 +3,7 @@
  * admits as many as every window has room for, and they are handed out in arrival order, so each
  * request gets exactly the verdict and usage it would have had if they had been sent one by one.
  */
-import type { RedisConnection } from '../redis-connection.js';
+import type { RedisConnection } from '../../../src/plugin-kit/index.js';
 import type { WindowSlot, WindowUsage } from '../windows.js';
 import { HIT_SCRIPT, usagePairs } from './redis-scripts.js';
 import type { HitResult } from './store.js';

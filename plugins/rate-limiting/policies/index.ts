@@ -1,8 +1,6 @@
 /** The policies (where counters live), as a small strategy table like Kong's rate-limiting/policies/init.lua. */
-import type { InstanceContext } from '../../../src/pipeline/contract.js';
-import { acquireConnection, closeAllConnections, connectionKey } from '../redis-connection.js';
+import { acquireConnection, closeAllConnections, connectionKey, SharedResources, type InstanceContext, type Lease } from '../../../src/plugin-kit/index.js';
 import type { RateLimitingConfig } from '../schema.js';
-import { SharedResources, type Lease } from '../shared-resources.js';
 import { LocalStore } from './local.js';
 import { RedisSyncStore } from './redis-sync.js';
 import { RedisStore } from './redis.js';
@@ -30,12 +28,12 @@ export const policies: Record<RateLimitingConfig['policy'], (config: RateLimitin
     if (config.sync_rate) {
       const syncRate = config.sync_rate;
       const lease = syncStores.acquire(`${connectionKey(config.redis, url)}|${syncRate}`, () => {
-        const connection = acquireConnection(config.redis, url);
+        const connection = acquireConnection(config.redis, url, { name: 'policy redis', cluster: true });
         return { store: new RedisSyncStore(connection.value, syncRate), connection };
       });
       return { store: lease.value.store, release: lease.release };
     }
-    const connection = acquireConnection(config.redis, url);
+    const connection = acquireConnection(config.redis, url, { name: 'policy redis', cluster: true });
     return { store: new RedisStore(connection.value), release: connection.release };
   },
 };

@@ -8,8 +8,11 @@
  * for a client sending r requests/s in total). Totals fetched at a sync keep
  * counting buckets that slide out of the window until the next sync (strict, never lenient). A key seen
  * for the first time (or again after a quiet sync period) waits for one fetch, so a single instance stays exact.
+ * In a Redis Cluster one script call may only touch one slot, so a sync is one call per identity
+ * (per hash tag), sent together.
  */
-import type { RedisConnection } from '../redis-connection.js';
+import type { RedisConnection } from '../../../src/plugin-kit/index.js';
+import { hashTagOf } from '../slot-keys.js';
 import type { WindowSlot, WindowUsage } from '../windows.js';
 import { BucketCounters } from './bucket-counters.js';
 import { SYNC_SCRIPT, usagePairs } from './redis-scripts.js';
@@ -88,11 +91,24 @@ export class RedisSyncStore implements CounterStore {
         entry.used = false;
       } else this.entries.delete(key);
     }
-    if (keys.length > 0) await this.sync(keys).catch(() => {});
+    if (keys.length > 0) await Promise.all(this.callsFor(keys).map((call) => this.sync(call).catch(() => {})));
     else if (this.failure !== null) {
       // Nothing to push while failing (requests bypass the store): probe so limiting resumes.
       await this.connection.client.ping().then(() => (this.failure = null), () => {});
     }
+  }
+
+  /** The keys of one sync, split into script calls: one for a single Redis, one per hash tag for a Cluster. */
+  private callsFor(keys: string[]): string[][] {
+    if (!this.connection.isCluster) return [keys];
+    const byTag = new Map<string, string[]>();
+    for (const key of keys) {
+      const tag = hashTagOf(key);
+      const group = byTag.get(tag);
+      if (group) group.push(key);
+      else byTag.set(tag, [key]);
+    }
+    return [...byTag.values()];
   }
 
   /** Pushes the keys' pending counts and takes the cluster totals; on failure the pushed counts are lost. */

@@ -3,7 +3,7 @@
  * call (see HitBatch) — those that arrive in one event-loop turn, or while that key's previous call
  * is still running — so a hot key costs one Redis round trip per batch instead of one per request.
  */
-import type { RedisConnection } from '../redis-connection.js';
+import type { RedisConnection } from '../../../src/plugin-kit/index.js';
 import type { WindowSlot } from '../windows.js';
 import { HitBatch } from './hit-batch.js';
 import type { CounterStore, HitResult } from './store.js';
