@@ -3,7 +3,9 @@
  * Ports come from below Linux's ephemeral range (32768–60999), so the outgoing connections every
  * test makes cannot take one between this check and the server's bind (a port from `listen(0)`
  * can be); each is handed out once per process, and picked at random so that test files running
- * side by side rarely try the same one.
+ * side by side rarely try the same one. Rarely is not never: a server that takes a moment to bind
+ * (a gateway process starting) can find its port taken by another file's, so starters go through
+ * `startOnFreePorts`, which tries again on fresh ports.
  */
 import { createServer } from 'node:net';
 
@@ -27,4 +29,25 @@ export async function freePort(): Promise<number> {
     if (await canListen(port)) return port;
   }
   throw new Error(`no free loopback port found between ${LOWEST} and ${HIGHEST}`);
+}
+
+/** What a bind failure says, in Node's words (EADDRINUSE) or a server's own (redis-server). */
+const PORT_TAKEN = /EADDRINUSE|address already in use/i;
+const START_ATTEMPTS = 5;
+
+/**
+ * Runs `start` on `count` free ports; when it fails because another process bound one of them
+ * between the check and the bind, runs it again on fresh ports (up to 5 tries). Any other failure
+ * is thrown at once.
+ */
+export async function startOnFreePorts<T>(count: number, start: (ports: number[]) => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    const ports: number[] = [];
+    for (let i = 0; i < count; i++) ports.push(await freePort());
+    try {
+      return await start(ports);
+    } catch (error) {
+      if (attempt === START_ATTEMPTS || !PORT_TAKEN.test(error instanceof Error ? error.message : String(error))) throw error;
+    }
+  }
 }

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { Redis } from 'ioredis';
 import { endProcess } from './end-process.js';
-import { freePort } from './free-port.js';
+import { startOnFreePorts } from './free-port.js';
 
 export interface TestRedis {
   port: number;
@@ -26,9 +26,26 @@ export interface TestRedis {
 const INSTALL_HINT =
   'redis-server was not found on PATH. Tests that need Redis start their own: install it (Debian/Ubuntu: `apt-get install redis-server`; macOS: `brew install redis`).';
 
-async function waitUntilReady(port: number, timeoutMs = 10_000): Promise<void> {
+/** A redis-server child and what it printed (its bind failures among it). */
+interface RedisChild {
+  child: ChildProcess;
+  output(): string;
+}
+
+/** Spawns `command` (redis-server, or taskset running it) collecting its output. */
+function spawnRedis(command: string, args: string[]): RedisChild {
+  const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout!.on('data', (chunk: Buffer) => (output += chunk));
+  child.stderr!.on('data', (chunk: Buffer) => (output += chunk));
+  return { child, output: () => output };
+}
+
+/** Resolves once `server` answers PING on `port`; throws with its output if it exits first (a port taken among the causes). */
+async function waitUntilReady(port: number, server: RedisChild, timeoutMs = 10_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
+    if (server.child.exitCode !== null) throw new Error(`redis-server on port ${port} exited with ${server.child.exitCode}:\n${server.output()}`);
     const client = new Redis({ port, host: '127.0.0.1', lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
     // Refused attempts before the server listens are expected; without a listener ioredis prints them.
     client.on('error', () => undefined);
@@ -37,7 +54,7 @@ async function waitUntilReady(port: number, timeoutMs = 10_000): Promise<void> {
       await client.ping();
       return;
     } catch {
-      if (Date.now() > deadline) throw new Error(`redis-server on port ${port} did not become ready`);
+      if (Date.now() > deadline) throw new Error(`redis-server on port ${port} did not become ready:\n${server.output()}`);
       await new Promise((resolve) => setTimeout(resolve, 50));
     } finally {
       client.disconnect();
@@ -57,23 +74,28 @@ function requireRedisCli(): void {
 /** `cpu` pins the server to one CPU with taskset (the benchmark keeps it off the gateway's CPU). */
 export async function startTestRedis(options: { cpu?: number } = {}): Promise<TestRedis> {
   requireRedisServer();
-  const port = await freePort();
   let child: ChildProcess | null = null;
-  const start = async () => {
+  const startOn = async (port: number) => {
     const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'];
-    child =
-      options.cpu === undefined
-        ? spawn('redis-server', args, { stdio: 'ignore' })
-        : spawn('taskset', ['-c', String(options.cpu), 'redis-server', ...args], { stdio: 'ignore' });
-    await waitUntilReady(port);
+    const server = options.cpu === undefined ? spawnRedis('redis-server', args) : spawnRedis('taskset', ['-c', String(options.cpu), 'redis-server', ...args]);
+    child = server.child;
+    try {
+      await waitUntilReady(port, server);
+    } catch (error) {
+      await stop();
+      throw error;
+    }
   };
   const stop = async () => {
     const running = child;
     child = null;
     if (running) await endProcess(running, 'SIGKILL');
   };
-  await start();
-  return { port, url: `redis://127.0.0.1:${port}`, start, stop, close: stop };
+  const port = await startOnFreePorts(1, async ([port]) => {
+    await startOn(port!);
+    return port!;
+  });
+  return { port, url: `redis://127.0.0.1:${port}`, start: () => startOn(port), stop, close: stop };
 }
 
 export interface TestSentinel {
@@ -84,13 +106,20 @@ export interface TestSentinel {
 /** A redis-server in Sentinel mode on a free port, watching each of `masters` under its name. */
 export async function startTestSentinel(masters: Record<string, TestRedis>): Promise<TestSentinel> {
   requireRedisServer();
-  const port = await freePort();
   // Sentinel rewrites its config file, so each one gets its own.
   const configPath = join(mkdtempSync(join(tmpdir(), 'gatehouse-sentinel-')), 'sentinel.conf');
   const monitors = Object.entries(masters).map(([name, master]) => `sentinel monitor ${name} 127.0.0.1 ${master.port} 1\n`);
-  writeFileSync(configPath, `port ${port}\nbind 127.0.0.1\n${monitors.join('')}`);
-  const child = spawn('redis-server', [configPath, '--sentinel'], { stdio: 'ignore' });
-  await waitUntilReady(port);
+  const { port, child } = await startOnFreePorts(1, async ([port]) => {
+    writeFileSync(configPath, `port ${port}\nbind 127.0.0.1\n${monitors.join('')}`);
+    const server = spawnRedis('redis-server', [configPath, '--sentinel']);
+    try {
+      await waitUntilReady(port!, server);
+    } catch (error) {
+      await endProcess(server.child, 'SIGKILL');
+      throw error;
+    }
+    return { port: port!, child: server.child };
+  });
   return { port, close: () => endProcess(child, 'SIGKILL') };
 }
 
@@ -143,13 +172,16 @@ export async function startTestRedisCluster(masters = 3): Promise<TestRedisClust
   try {
     const ports: number[] = [];
     for (let i = 0; i < masters; i++) {
-      const [port, busPort] = [await freePort(), await freePort()];
+      const port = await startOnFreePorts(2, async ([port, busPort]) => {
+        const args = ['--port', String(port), '--cluster-port', String(busPort), '--bind', '127.0.0.1', '--cluster-enabled', 'yes'];
+        args.push('--cluster-config-file', `nodes-${port}.conf`, '--dir', dir, '--save', '', '--appendonly', 'no');
+        const server = spawnRedis('redis-server', args);
+        children.push(server.child);
+        await waitUntilReady(port!, server);
+        return port!;
+      });
       ports.push(port);
-      const args = ['--port', String(port), '--cluster-port', String(busPort), '--bind', '127.0.0.1', '--cluster-enabled', 'yes'];
-      args.push('--cluster-config-file', `nodes-${port}.conf`, '--dir', dir, '--save', '', '--appendonly', 'no');
-      children.push(spawn('redis-server', args, { stdio: 'ignore' }));
     }
-    await Promise.all(ports.map((port) => waitUntilReady(port)));
     const nodes = ports.map((port) => ({ host: '127.0.0.1', port }));
     await promisify(execFile)('redis-cli', ['--cluster', 'create', ...nodes.map((n) => `${n.host}:${n.port}`), '--cluster-replicas', '0', '--cluster-yes']);
     await waitUntilClusterOk(ports);

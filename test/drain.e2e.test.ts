@@ -92,9 +92,8 @@ function gatewayConfig(upstreamUrl: string): unknown {
 describe('drain', () => {
   it('loses no request of a load loop across SIGTERM: readiness 503 at once, accepting through the delay, in-flight finished, exit 0', async () => {
     const { upstream, held, releaseAll } = await holdingUpstream();
-    const statusPort = await freePort();
-    const gw = await startCli(gatewayConfig(upstream.url), { settings: { DRAIN_DELAY_MS, STATUS_LISTEN: `127.0.0.1:${statusPort}` } });
-    const statusUrl = `http://127.0.0.1:${statusPort}`;
+    const gw = await startCli(gatewayConfig(upstream.url), { settings: { DRAIN_DELAY_MS }, listens: ['STATUS_LISTEN'] });
+    const statusUrl = `http://127.0.0.1:${gw.ports.STATUS_LISTEN}`;
     const pool = new Pool(gw.proxyUrl, { connections: LOOP_CONCURRENCY });
     let idle: KeptConnection | undefined;
     let reused: KeptConnection | undefined;

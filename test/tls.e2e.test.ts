@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { Agent, request } from 'undici';
-import { freePort, runCli, startCli, type StartedCli } from './helpers/cli.js';
+import { runCli, startCli, type StartedCli } from './helpers/cli.js';
 import { startUpstream, type TestUpstream } from './helpers/upstream.js';
 
 /** A self-signed certificate for 127.0.0.1 and localhost, as PEM files. */
@@ -37,12 +37,11 @@ describe('HTTPS proxy listener', () => {
   before(async () => {
     const { cert, key } = await selfSignedCertificate();
     upstream = await startUpstream();
-    const tlsPort = await freePort();
-    tlsUrl = `https://127.0.0.1:${tlsPort}`;
     gw = await startCli(
       { _format_version: '3.0', services: [{ name: 'echo', url: upstream.url, routes: [{ name: 'echo', paths: ['/echo'] }] }] },
-      { settings: { TLS_CERT: cert, TLS_KEY: key, PROXY_TLS_LISTEN: `127.0.0.1:${tlsPort}` } },
+      { settings: { TLS_CERT: cert, TLS_KEY: key }, listens: ['PROXY_TLS_LISTEN'] },
     );
+    tlsUrl = `https://127.0.0.1:${gw.ports.PROXY_TLS_LISTEN}`;
     agent = new Agent({ connect: { ca: await readFile(cert) } });
   });
   after(async () => {

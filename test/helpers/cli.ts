@@ -6,7 +6,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { request } from 'undici';
-import { freePort } from '../../support/free-port.js';
+import { freePort, startOnFreePorts } from '../../support/free-port.js';
 import { writeTempConfig, type LogLine } from './gateway.js';
 
 export { freePort };
@@ -146,45 +146,53 @@ export interface StartedCli {
   proxyUrl: string;
   adminUrl: string;
   configPath: string;
+  /** The port of each of `StartCliOptions.listens`. */
+  ports: Record<string, number>;
 }
 
 export interface StartCliOptions {
   /** Extra GATEHOUSE_* settings, without the prefix. */
   settings?: Record<string, string>;
+  /** More listen settings (STATUS_LISTEN, PROXY_TLS_LISTEN), each given a free loopback port. */
+  listens?: string[];
 }
 
 /** `gatehouse start` on `config` (written to a temp file), free loopback ports, awaited until ready. */
 export async function startCli(config: unknown, options: StartCliOptions = {}): Promise<StartedCli> {
   const configPath = await writeTempConfig(config);
-  const [proxyPort, adminPort] = [await freePort(), await freePort()];
-  const cli = new CliProcess(['start'], {
-    CONFIG: configPath,
-    PROXY_LISTEN: `127.0.0.1:${proxyPort}`,
-    ADMIN_LISTEN: `127.0.0.1:${adminPort}`,
-    LOG_LEVEL: 'info',
-    ...options.settings,
+  const listens = options.listens ?? [];
+  return startOnFreePorts(2 + listens.length, async ([proxyPort, adminPort, ...more]) => {
+    const ports = Object.fromEntries(listens.map((name, i) => [name, more[i]!]));
+    const cli = new CliProcess(['start'], {
+      CONFIG: configPath,
+      PROXY_LISTEN: `127.0.0.1:${proxyPort}`,
+      ADMIN_LISTEN: `127.0.0.1:${adminPort}`,
+      LOG_LEVEL: 'info',
+      ...Object.fromEntries(listens.map((name) => [name, `127.0.0.1:${ports[name]}`])),
+      ...options.settings,
+    });
+    const adminUrl = `http://127.0.0.1:${adminPort}`;
+    try {
+      await waitUntil(
+        async () => {
+          if (cli.hasExited) throw new Error(`gatehouse exited before it was ready\n${cli.output()}`);
+          try {
+            const res = await request(`${adminUrl}/status/ready`);
+            await res.body.dump();
+            return res.statusCode === 200;
+          } catch {
+            return false;
+          }
+        },
+        'GET /status/ready to answer 200',
+        READY_TIMEOUT_MS,
+      );
+    } catch (error) {
+      cli.child.kill('SIGKILL');
+      throw error;
+    }
+    return { cli, proxyUrl: `http://127.0.0.1:${proxyPort}`, adminUrl, configPath, ports };
   });
-  const adminUrl = `http://127.0.0.1:${adminPort}`;
-  try {
-    await waitUntil(
-      async () => {
-        if (cli.hasExited) throw new Error(`gatehouse exited before it was ready\n${cli.output()}`);
-        try {
-          const res = await request(`${adminUrl}/status/ready`);
-          await res.body.dump();
-          return res.statusCode === 200;
-        } catch {
-          return false;
-        }
-      },
-      'GET /status/ready to answer 200',
-      READY_TIMEOUT_MS,
-    );
-  } catch (error) {
-    cli.child.kill('SIGKILL');
-    throw error;
-  }
-  return { cli, proxyUrl: `http://127.0.0.1:${proxyPort}`, adminUrl, configPath };
 }
 
 /** Reads the admin `/status` document. */

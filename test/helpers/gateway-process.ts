@@ -1,10 +1,11 @@
 /**
  * Starts `gatehouse start` as a separate process (as a replica would run), on free ports chosen
- * beforehand since port 0 cannot be read from outside, and waits until it answers /status.
+ * beforehand since port 0 cannot be read from outside (fresh ones when another process took one
+ * first), and waits until it answers /status.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { endProcess } from '../../support/end-process.js';
-import { freePort } from '../../support/free-port.js';
+import { startOnFreePorts } from '../../support/free-port.js';
 
 export interface GatewayProcess {
   proxyUrl: string;
@@ -19,8 +20,11 @@ export interface GatewayProcess {
 const START_TIMEOUT_MS = 30_000;
 
 /** `env` holds GATEHOUSE_* settings without the prefix; `ready` waits for /status/ready rather than /status. */
-export async function startGatewayProcess(env: Record<string, string>, ready = true): Promise<GatewayProcess> {
-  const [proxyPort, adminPort] = [await freePort(), await freePort()];
+export function startGatewayProcess(env: Record<string, string>, ready = true): Promise<GatewayProcess> {
+  return startOnFreePorts(2, ([proxyPort, adminPort]) => startOnPorts(env, ready, proxyPort!, adminPort!));
+}
+
+async function startOnPorts(env: Record<string, string>, ready: boolean, proxyPort: number, adminPort: number): Promise<GatewayProcess> {
   // No drain delay: a stop would otherwise wait for load balancers there are none of.
   const settings = Object.fromEntries(Object.entries({ LOG_LEVEL: 'warn', DRAIN_DELAY_MS: '0', ...env }).map(([k, v]) => [`GATEHOUSE_${k}`, v]));
   const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', 'start'], {
@@ -36,7 +40,10 @@ export async function startGatewayProcess(env: Record<string, string>, ready = t
     if (child.exitCode !== null) throw new Error(`gateway exited with ${child.exitCode}:\n${output}`);
     const status = await fetch(`${adminUrl}${ready ? '/status/ready' : '/status'}`).then((r) => r.status, () => 0);
     if (status === 200) break;
-    if (Date.now() > deadline) throw new Error(`gateway did not become ready:\n${output}`);
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error(`gateway did not become ready:\n${output}`);
+    }
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
   return {
