@@ -2,17 +2,21 @@
  * HTTP/2 to upstreams, black-box: a service with `http_version: "2"` reaches a node:http2 upstream
  * with h2c (prior knowledge) for http, and h2 by ALPN for https with the service's upstream TLS
  * settings (ca_certificates; an untrusted certificate is a 502 naming the cause) — whatever the client
- * spoke. And 100 MiB up and down over HTTP/2 on both sides of a gateway process whose RSS stays flat.
+ * spoke; a refused connection or a refused stream is retried on another target, an upstream that stops
+ * taking the body is a 504 after write_timeout. And 100 MiB up and down over HTTP/2 on both sides of a
+ * gateway process whose RSS stays flat.
  */
 import assert from 'node:assert/strict';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { readFileSync } from 'node:fs';
-import { connect, createSecureServer, createServer, type Http2Server, type Http2ServerRequest, type Http2ServerResponse, type Http2SecureServer } from 'node:http2';
+import { connect, constants, createSecureServer, createServer, type Http2Server, type Http2ServerRequest, type Http2ServerResponse, type Http2SecureServer } from 'node:http2';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { stringify } from 'yaml';
+import { request } from 'undici';
+import { freePort } from '../support/free-port.js';
 import { TestPki } from '../support/pki.js';
 import { writeChunks } from '../support/write-chunks.js';
 import { startGatewayProcess, type GatewayProcess } from './helpers/gateway-process.js';
@@ -55,6 +59,10 @@ function listening<T extends Http2Server | Http2SecureServer>(server: T): Promis
 let plain: Http2Server;
 let secure: Http2SecureServer;
 let untrusted: Http2SecureServer;
+/** Answers every stream with RST_STREAM REFUSED_STREAM: the request was not processed. */
+let refusing: Http2Server;
+/** Never reads a request body, so a large upload stalls on the upstream side. */
+let stalled: Http2Server;
 let gw: TestGateway;
 
 before(async () => {
@@ -62,7 +70,15 @@ before(async () => {
   plain = createServer(h2Handler);
   secure = createSecureServer({ cert: upstreamCertificate.cert, key: upstreamCertificate.key }, h2Handler);
   untrusted = createSecureServer({ cert: untrustedCertificate.cert, key: untrustedCertificate.key }, h2Handler);
+  refusing = createServer();
+  refusing.on('stream', (stream) => {
+    // Closing with an error code destroys the stream with that error: expected here.
+    stream.on('error', () => undefined);
+    stream.close(constants.NGHTTP2_REFUSED_STREAM);
+  });
+  stalled = createServer((req) => req.pause());
   const [plainPort, securePort, untrustedPort] = [await listening(plain), await listening(secure), await listening(untrusted)];
+  const [refusingPort, stalledPort, deadPort] = [await listening(refusing), await listening(stalled), await freePort()];
   const caId = '1b2c3d4e-5f60-4718-8293-a4b5c6d7e8f9';
   gw = await startTestGateway({
     _format_version: '3.0',
@@ -71,17 +87,22 @@ before(async () => {
       { name: 'h2c', url: `http://127.0.0.1:${plainPort}`, http_version: '2', routes: [{ name: 'h2c', paths: ['/h2c'] }] },
       { name: 'h2-tls', url: `https://h2.test:${securePort}`, http_version: '2', ca_certificates: [caId], routes: [{ name: 'h2-tls', paths: ['/h2-tls'] }] },
       { name: 'h2-untrusted', url: `https://h2-other.test:${untrustedPort}`, http_version: '2', ca_certificates: [caId], retries: 0, routes: [{ name: 'h2-untrusted', paths: ['/h2-untrusted'] }] },
+      { name: 'h2-retried', url: 'http://h2-retry.test', http_version: '2', retries: 2, routes: [{ name: 'h2-retried', paths: ['/h2-retried'] }] },
+      { name: 'h2-refused', url: `http://127.0.0.1:${refusingPort}`, http_version: '2', retries: 0, routes: [{ name: 'h2-refused', paths: ['/h2-refused'] }] },
+      { name: 'h2-stalled', url: `http://127.0.0.1:${stalledPort}`, http_version: '2', retries: 0, write_timeout: 300, read_timeout: 10_000, routes: [{ name: 'h2-stalled', paths: ['/h2-stalled'] }] },
     ],
     upstreams: [
       { name: 'h2.test', targets: [{ target: `127.0.0.1:${securePort}` }] },
       { name: 'h2-other.test', targets: [{ target: `127.0.0.1:${untrustedPort}` }] },
+      // A closed port, an upstream that refuses every stream, and one that answers.
+      { name: 'h2-retry.test', targets: [`127.0.0.1:${deadPort}`, `127.0.0.1:${refusingPort}`, `127.0.0.1:${plainPort}`].map((target) => ({ target })) },
     ],
   });
 });
 
 after(async () => {
   await gw?.close();
-  for (const server of [plain, secure, untrusted]) server?.close();
+  for (const server of [plain, secure, untrusted, refusing, stalled]) server?.close();
 });
 
 interface Seen {
@@ -120,6 +141,34 @@ test("an upstream certificate the service does not trust is a 502 naming the cau
   assert.equal(JSON.parse(answer.body).error, 'upstream_unavailable');
   const line = await eventually(() => gw.accessLogs().find((entry) => entry.request_id === answer.headers['x-request-id']), 'the access-log line');
   assert.match(String(line.cause), /unknown CA/);
+});
+
+test("a refused connection and a refused stream are retried on another of the upstream's targets (retries)", async () => {
+  // Round robin over a closed port, a refusing upstream and an answering one: every request needs up to two retries.
+  for (let i = 0; i < 9; i++) {
+    const res = await request(`${gw.url}/h2-retried/echo`);
+    const text = await res.body.text();
+    assert.equal(res.statusCode, 200, `request ${i + 1}: ${text}`);
+    assert.equal((JSON.parse(text) as Seen).httpVersion, '2.0');
+  }
+});
+
+test('a refused stream without retries is a 502 upstream_unavailable naming the stream error', async () => {
+  const res = await request(`${gw.url}/h2-refused/echo`);
+  assert.equal(res.statusCode, 502);
+  const body = (await res.body.json()) as Record<string, string>;
+  assert.equal(body.error, 'upstream_unavailable');
+  const line = await eventually(() => gw.accessLogs().find((entry) => entry.request_id === body.request_id), 'the access-log line');
+  assert.match(String(line.cause), /ERR_HTTP2_STREAM_ERROR 127\.0\.0\.1:\d+/);
+});
+
+test('an HTTP/2 upstream that stops taking the body is a 504 upstream_timeout after write_timeout', async () => {
+  const res = await request(`${gw.url}/h2-stalled/upload`, { method: 'POST', body: Buffer.alloc(32 * MIB, 1) });
+  assert.equal(res.statusCode, 504);
+  const body = (await res.body.json()) as Record<string, string>;
+  assert.equal(body.error, 'upstream_timeout');
+  const line = await eventually(() => gw.accessLogs().find((entry) => entry.request_id === body.request_id), 'the access-log line');
+  assert.match(String(line.cause), /write_timeout 300ms/);
 });
 
 /** RSS of a process, MiB (Linux). */

@@ -3,9 +3,11 @@
  * target's node:http2 session: the client's body is piped into the upstream stream and the response —
  * head, body, trailers — back to the client, each side's flow control pausing the other. A gRPC call's
  * `grpc-timeout` is its deadline: when it passes, the upstream stream is cancelled and the client gets
- * DEADLINE_EXCEEDED. Failures map to the contract's errors (gRPC statuses for gRPC calls) as in
- * UpstreamCall; once the response started, a gRPC call ends with the failure's status in its trailers
- * and any other response is cut off. A client that goes away cancels the upstream stream.
+ * DEADLINE_EXCEEDED; an upstream that takes no body bytes for the service's `write_timeout` ends it
+ * with 504. Failures map to the contract's errors (gRPC statuses for gRPC calls) as in UpstreamCall,
+ * and are retried on another target by the same rules (retry-policy.ts); once the response started, a
+ * gRPC call ends with the failure's status in its trailers and any other response is cut off. A client
+ * that goes away cancels the upstream stream.
  */
 import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
 import { constants, type ClientHttp2Stream, type OutgoingHttpHeaders } from 'node:http2';
@@ -16,14 +18,16 @@ import { pickUsable, type Balancer, type UpstreamTarget } from './balancer.js';
 import type { Abortable, Exchange } from './exchange.js';
 import { grpcMessage, grpcTimeoutMs } from './grpc.js';
 import { coarseNow, unwatchCall, watchCall, type TimedCall } from './h2-call-clock.js';
-import { hasBody, observeRequestChunk } from './request-body.js';
+import { hasBody, observeRequestChunk, WriteTimeoutError } from './request-body.js';
 import type { PreparedRequestBody } from './request-body-buffer.js';
 import type { ProxyRequestContext } from './request-context.js';
 import { PROXIED_BODY, type Responder } from './responder.js';
-import { upstreamError } from './upstream-error.js';
+import { errorCode, upstreamError } from './upstream-error.js';
+import { retryDelayMs } from './retry-backoff.js';
+import { mayRetry, REFUSED_STREAM_CODE } from './retry-policy.js';
 import { upstreamHeaders } from './upstream-request.js';
 
-const { NGHTTP2_CANCEL, NGHTTP2_FLAG_END_STREAM, NGHTTP2_NO_ERROR } = constants;
+const { NGHTTP2_CANCEL, NGHTTP2_FLAG_END_STREAM, NGHTTP2_NO_ERROR, NGHTTP2_REFUSED_STREAM } = constants;
 
 /** What a gRPC trailers-only answer carries in its head that belongs in the client's trailers. */
 const GRPC_STATUS_FIELDS = ['grpc-status', 'grpc-message', 'grpc-status-details-bin'] as const;
@@ -33,9 +37,31 @@ class ReadTimeoutError extends Error {
   readonly code = 'UND_ERR_BODY_TIMEOUT';
 }
 
+/** What a stream's events go to: its call, or nothing once the call moved on to another attempt. */
+interface StreamOwner {
+  onResponse(headers: IncomingHttpHeaders & { ':status'?: number }, flags: number): void;
+  onData(chunk: Buffer): void;
+  onTrailers(trailers: IncomingHttpHeaders): void;
+  onEnd(): void;
+  fail(error: unknown): void;
+  closed(): void;
+  onDrain(): void;
+}
+
+/** The owner of a failed attempt's stream once its call is retried: whatever that stream still says is over. */
+const RETIRED: StreamOwner = {
+  onResponse: () => undefined,
+  onData: () => undefined,
+  onTrailers: () => undefined,
+  onEnd: () => undefined,
+  fail: () => undefined,
+  closed: () => undefined,
+  onDrain: () => undefined,
+};
+
 /** Where the shared stream and request listeners find their call (a closure per listener per call costs). */
 const CALL = Symbol('h2 upstream call');
-type CallStream = ClientHttp2Stream & { [CALL]: H2UpstreamCall };
+type CallStream = ClientHttp2Stream & { [CALL]: StreamOwner };
 
 function onStreamResponse(this: CallStream, headers: IncomingHttpHeaders & { ':status'?: number }, flags: number): void {
   this[CALL].onResponse(headers, flags);
@@ -44,7 +70,7 @@ function onStreamData(this: CallStream, chunk: Buffer): void {
   this[CALL].onData(chunk);
 }
 function onStreamTrailers(this: CallStream, trailers: IncomingHttpHeaders): void {
-  this[CALL].trailers = trailers;
+  this[CALL].onTrailers(trailers);
 }
 function onStreamEnd(this: CallStream): void {
   this[CALL].onEnd();
@@ -66,15 +92,19 @@ function onRequestEnd(this: CallRequest): void {
   this[CALL].onBodyEnd();
 }
 
-export class H2UpstreamCall implements Abortable, TimedCall {
+export class H2UpstreamCall implements Abortable, TimedCall, StreamOwner {
   private readonly ctx: ProxyRequestContext;
+  private readonly streamsBody: boolean;
   private stream: ClientHttp2Stream | null = null;
   private target: UpstreamTarget | null = null;
+  private attempts = 0;
   /** When the call's grpc-timeout passes (performance.now() time), or Infinity. */
   private deadlineAt = Infinity;
   /** Last time the upstream sent something or took a chunk of the body (the clock's coarse time). */
   private lastActivity = 0;
-  trailers: IncomingHttpHeaders | null = null;
+  /** Since when the upstream stream has not taken the body's last chunk (coarse time), or -1. */
+  private writeBlockedSince = -1;
+  private trailers: IncomingHttpHeaders | null = null;
   /** A gRPC trailers-only answer's status fields, sent as the client's trailers. */
   private statusInHead: IncomingHttpHeaders | null = null;
   private settled = false;
@@ -91,19 +121,20 @@ export class H2UpstreamCall implements Abortable, TimedCall {
     private readonly prepared: PreparedRequestBody | null = null,
   ) {
     this.ctx = exchange.request;
+    this.streamsBody = prepared === null ? hasBody(this.ctx.raw) : prepared.chunks !== null;
   }
 
   start(): void {
-    const { exchange, ctx, route } = this;
-    const target = pickUsable(this.balancer, ctx, null);
+    const { exchange, ctx, route, streamsBody } = this;
+    const target = pickUsable(this.balancer, ctx, this.target);
     if (!target) {
       this.responder.sendError(exchange, new GatewayError(Errors.noHealthyUpstream, { cause: `no healthy target for service ${route.serviceLabel}` }));
       return;
     }
     this.target = target;
     exchange.target = target;
+    this.attempts++;
     target.active++;
-    const streamsBody = this.prepared === null ? hasBody(ctx.raw) : this.prepared.chunks !== null;
     exchange.upstreamSentAt = performance.now();
     if (exchange.grpc) {
       const timeout = grpcTimeoutMs(ctx.headers['grpc-timeout']);
@@ -129,10 +160,19 @@ export class H2UpstreamCall implements Abortable, TimedCall {
     if (streamsBody) this.sendBody(stream);
   }
 
-  /** The clock's tick: a passed deadline, or an upstream quiet for longer than read_timeout, ends the call. */
+  /**
+   * The clock's tick: a passed deadline, an upstream that took no body bytes for write_timeout, or one
+   * quiet for longer than read_timeout (not counting time it kept the body waiting) ends the call.
+   */
   checkTime(now: number): void {
+    const service = this.route.service;
     if (now >= this.deadlineAt) this.deadlineExceeded();
-    else if (now - this.lastActivity > this.route.service.read_timeout) {
+    else if (this.writeBlockedSince >= 0) {
+      if (now - this.writeBlockedSince > service.write_timeout) {
+        this.stream?.close(NGHTTP2_CANCEL);
+        this.fail(new WriteTimeoutError(service.write_timeout));
+      }
+    } else if (now - this.lastActivity > service.read_timeout) {
       this.stream?.close(NGHTTP2_CANCEL);
       this.fail(new ReadTimeoutError(`nothing from the upstream for ${this.route.service.read_timeout}ms`));
     }
@@ -197,6 +237,7 @@ export class H2UpstreamCall implements Abortable, TimedCall {
       return;
     }
     if (!stream.write(chunk)) {
+      this.writeBlockedSince = coarseNow();
       ctx.raw.pause();
       stream.once('drain', onStreamDrain);
     }
@@ -210,6 +251,8 @@ export class H2UpstreamCall implements Abortable, TimedCall {
 
   /** The upstream stream took what was buffered: the client's body flows again. */
   onDrain(): void {
+    this.writeBlockedSince = -1;
+    this.lastActivity = coarseNow();
     this.ctx.raw.resume();
   }
 
@@ -217,7 +260,12 @@ export class H2UpstreamCall implements Abortable, TimedCall {
   private async sendPrepared(stream: ClientHttp2Stream, prepared: PreparedRequestBody): Promise<void> {
     for await (const chunk of prepared.chunks!) {
       if (!prepared.observed) observeRequestChunk(this.exchange, this.route.chain, chunk);
-      if (!stream.write(chunk)) await once(stream, 'drain');
+      if (!stream.write(chunk)) {
+        this.writeBlockedSince = coarseNow();
+        await once(stream, 'drain');
+        this.writeBlockedSince = -1;
+        this.lastActivity = coarseNow();
+      }
     }
     stream.end();
   }
@@ -261,6 +309,10 @@ export class H2UpstreamCall implements Abortable, TimedCall {
     }
   }
 
+  onTrailers(trailers: IncomingHttpHeaders): void {
+    this.trailers = trailers;
+  }
+
   onEnd(): void {
     if (this.settled) return;
     this.settle();
@@ -287,14 +339,18 @@ export class H2UpstreamCall implements Abortable, TimedCall {
 
   fail(error: unknown): void {
     if (this.settled) return;
-    this.settle();
     const { exchange, ctx } = this;
     const health = this.target?.health;
     if (exchange.clientClosed) {
+      this.settle();
       health?.observeAbandoned(ctx);
       return;
     }
-    const failure = error instanceof GatewayError ? error : upstreamError(sessionCause(error), this.target?.address ?? '', this.route.service);
+    const gatewayMade = error instanceof GatewayError;
+    const cause = gatewayMade ? error : sessionCause(error);
+    const failure = gatewayMade ? error : upstreamError(cause, this.target?.address ?? '', this.route.service);
+    if (!gatewayMade && !exchange.res.headersSent && this.retried(cause, failure)) return;
+    this.settle();
     const { res } = exchange;
     if (res.headersSent) {
       exchange.lateCause = failure.causeText ?? failure.kind.code;
@@ -307,9 +363,37 @@ export class H2UpstreamCall implements Abortable, TimedCall {
       } else res.destroy();
       return;
     }
-    if (error instanceof GatewayError) health?.observeAbandoned(ctx);
+    if (gatewayMade) health?.observeAbandoned(ctx);
     else health?.observeFailure(ctx, failure.kind === Errors.upstreamTimeout ? 'timeout' : 'tcp', failure.causeText ?? failure.kind.code);
     this.responder.sendError(exchange, failure);
+  }
+
+  /**
+   * Starts the next attempt after the backoff when the failure allows one (retry-policy.ts): the
+   * target hears of the failure, the failed stream's events go nowhere from now on.
+   */
+  private retried(cause: unknown, failure: GatewayError): boolean {
+    const stream = this.stream;
+    const code = stream?.rstCode === NGHTTP2_REFUSED_STREAM ? REFUSED_STREAM_CODE : errorCode(cause);
+    const { exchange, route } = this;
+    if (!mayRetry({ code, headArrived: exchange.upstreamHeadersAt !== 0, streamsBody: this.streamsBody, method: this.ctx.upstreamMethod ?? this.ctx.method, attempts: this.attempts, retries: route.service.retries })) return false;
+    if (stream !== null) {
+      (stream as CallStream)[CALL] = RETIRED;
+      if (!stream.destroyed) stream.close(NGHTTP2_CANCEL);
+      this.stream = null;
+    }
+    unwatchCall(this);
+    const target = this.target!;
+    target.active--;
+    target.health?.observeFailure(this.ctx, failure.kind === Errors.upstreamTimeout ? 'timeout' : 'tcp', failure.causeText ?? code);
+    setTimeout(startAgain, retryDelayMs(this.attempts), this);
+    return true;
+  }
+
+  /** The next attempt, after the backoff, unless the client left meanwhile. */
+  retryAttempt(): void {
+    if (this.exchange.clientClosed) this.settled = true;
+    else this.start();
   }
 
   /** The call's outcome is decided: the target is released and the deadline no longer runs. */
@@ -318,6 +402,11 @@ export class H2UpstreamCall implements Abortable, TimedCall {
     unwatchCall(this);
     if (this.target) this.target.active--;
   }
+}
+
+/** A timer callback shared by every call (no closure per retry). */
+function startAgain(call: H2UpstreamCall): void {
+  call.retryAttempt();
 }
 
 /** A stream cancelled because its session failed (refused, TLS, connect timeout) names the session's error as its cause. */

@@ -19,12 +19,10 @@ import type { ProxyRequestContext } from './request-context.js';
 import { HeldResponse, headWithoutFraming, transformedResponseBody, wantsWholeBody } from './response-body-buffer.js';
 import { PROXIED_BODY, type Responder } from './responder.js';
 import { upstreamHeaders } from './upstream-request.js';
-import { errorCode, isConnectFailure, upstreamError } from './upstream-error.js';
+import { errorCode, upstreamError } from './upstream-error.js';
+import { mayRetry } from './retry-policy.js';
 import { retryDelayMs } from './retry-backoff.js';
 import { openTunnel } from '../websocket/tunnel.js';
-
-const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE', 'PUT', 'DELETE']);
-const RETRYABLE_AFTER_CONNECT = new Set(['ECONNRESET', 'UND_ERR_SOCKET', 'EPIPE']);
 
 export class UpstreamCall implements Dispatcher.DispatchHandler {
   private controller: Dispatcher.DispatchController | null = null;
@@ -208,8 +206,7 @@ export class UpstreamCall implements Dispatcher.DispatchHandler {
     const code = errorCode(error);
     if (error instanceof GatewayError) health?.observeAbandoned(ctx);
     else health?.observeFailure(ctx, failure.kind === Errors.upstreamTimeout ? 'timeout' : 'tcp', failure.causeText ?? code);
-    const retryable = isConnectFailure(code) || (RETRYABLE_AFTER_CONNECT.has(code) && exchange.upstreamHeadersAt === 0);
-    if (retryable && !this.streamsBody && IDEMPOTENT.has(ctx.method) && this.attempts <= service.retries) {
+    if (mayRetry({ code, headArrived: exchange.upstreamHeadersAt !== 0, streamsBody: this.streamsBody, method: this.method, attempts: this.attempts, retries: service.retries })) {
       this.controller = null;
       setTimeout(startAgain, retryDelayMs(this.attempts), this);
       return;
