@@ -55,7 +55,11 @@ function decode(text: string): string {
   }
 }
 
-/** Query arguments in order, decoded, each with every value it was given. */
+/**
+ * Query arguments in order, each with every value it was given, decoded as API Gateway decodes them
+ * for a Lambda event: percent-escapes only (`+` stays `+`) and `""` for a name without `=` — unlike
+ * the kit's queryTable, which reads a query as Kong does (form-decoded, `true` for a bare name).
+ */
 export function queryArguments(query: string): Map<string, string[]> {
   const args = new Map<string, string[]>();
   if (query === '') return args;

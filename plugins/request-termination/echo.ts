@@ -5,22 +5,12 @@
  */
 import { hostname } from 'node:os';
 import type { TLSSocket } from 'node:tls';
-import type { RequestContext } from '../../src/plugin-kit/index.js';
+import { queryTable, type RequestContext } from '../../src/plugin-kit/index.js';
 
-/** Query arguments as Kong decodes them: a repeated name gives a list, a name without `=` gives true. */
+/** Query arguments as Kong's table gives them: one value as itself, a repeated name as a list, a name without `=` as true. */
 export function queryObject(query: string): Record<string, string | true | (string | true)[]> {
   const out: Record<string, string | true | (string | true)[]> = {};
-  if (query === '') return out;
-  for (const pair of query.split('&')) {
-    if (pair === '') continue;
-    const eq = pair.indexOf('=');
-    const [name, value] = new URLSearchParams(pair).entries().next().value as [string, string];
-    const entry: string | true = eq === -1 ? true : value;
-    const current = out[name];
-    if (current === undefined) out[name] = entry;
-    else if (Array.isArray(current)) current.push(entry);
-    else out[name] = [current, entry];
-  }
+  for (const [name, values] of queryTable(query)) out[name] = values.length === 1 ? values[0]! : values;
   return out;
 }
 
