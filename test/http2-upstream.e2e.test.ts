@@ -89,6 +89,15 @@ before(async () => {
       { name: 'h2-untrusted', url: `https://h2-other.test:${untrustedPort}`, http_version: '2', ca_certificates: [caId], retries: 0, routes: [{ name: 'h2-untrusted', paths: ['/h2-untrusted'] }] },
       { name: 'h2-retried', url: 'http://h2-retry.test', http_version: '2', retries: 2, routes: [{ name: 'h2-retried', paths: ['/h2-retried'] }] },
       { name: 'h2-refused', url: `http://127.0.0.1:${refusingPort}`, http_version: '2', retries: 0, routes: [{ name: 'h2-refused', paths: ['/h2-refused'] }] },
+      {
+        name: 'h2-plugged',
+        url: `http://127.0.0.1:${plainPort}`,
+        http_version: '2',
+        routes: [
+          { name: 'h2-transformed', paths: ['/h2-transformed'], plugins: [{ name: 'response-transformer', config: { add: { json: ['added:yes'] } } }] },
+          { name: 'h2-cached', paths: ['/h2-cached'], plugins: [{ name: 'proxy-cache', config: { strategy: 'memory' } }] },
+        ],
+      },
       { name: 'h2-stalled', url: `http://127.0.0.1:${stalledPort}`, http_version: '2', retries: 0, write_timeout: 300, read_timeout: 10_000, routes: [{ name: 'h2-stalled', paths: ['/h2-stalled'] }] },
     ],
     upstreams: [
@@ -160,6 +169,27 @@ test('a refused stream without retries is a 502 upstream_unavailable naming the 
   assert.equal(body.error, 'upstream_unavailable');
   const line = await eventually(() => gw.accessLogs().find((entry) => entry.request_id === body.request_id), 'the access-log line');
   assert.match(String(line.cause), /ERR_HTTP2_STREAM_ERROR 127\.0\.0\.1:\d+/);
+});
+
+test("response-transformer's JSON edits and proxy-cache work on an HTTP/2 upstream's answers", async () => {
+  const transformed = await request(`${gw.url}/h2-transformed/echo`);
+  const text = await transformed.body.text();
+  assert.equal(transformed.statusCode, 200, text);
+  const seen = JSON.parse(text) as Seen & { added?: string };
+  assert.equal(seen.httpVersion, '2.0');
+  assert.equal(seen.added, 'yes');
+  assert.equal(transformed.headers['content-length'], String(Buffer.byteLength(text)));
+
+  const statuses: string[] = [];
+  const bodies: string[] = [];
+  for (let i = 0; i < 2; i++) {
+    const res = await request(`${gw.url}/h2-cached/echo`);
+    assert.equal(res.statusCode, 200);
+    statuses.push(String(res.headers['x-cache-status']));
+    bodies.push(await res.body.text());
+  }
+  assert.deepEqual(statuses, ['Miss', 'Hit']);
+  assert.equal(bodies[1], bodies[0]);
 });
 
 test('an HTTP/2 upstream that stops taking the body is a 504 upstream_timeout after write_timeout', async () => {

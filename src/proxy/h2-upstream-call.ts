@@ -1,7 +1,8 @@
 /**
  * One proxied call to an HTTP/2 upstream (a grpc/grpcs service, or `http_version: "2"`) on the
  * target's node:http2 session: the client's body is piped into the upstream stream and the response —
- * head, body, trailers — back to the client, each side's flow control pausing the other. A gRPC call's
+ * head, body, trailers — back to the client, each side's flow control pausing the other, or held whole
+ * for a plugin that asked for it (response-body-buffer.ts; never a gRPC call's). A gRPC call's
  * `grpc-timeout` is its deadline: when it passes, the upstream stream is cancelled and the client gets
  * DEADLINE_EXCEEDED; an upstream that takes no body bytes for the service's `write_timeout` ends it
  * with 504. Failures map to the contract's errors (gRPC statuses for gRPC calls) as in UpstreamCall,
@@ -22,6 +23,7 @@ import { hasBody, observeRequestChunk, WriteTimeoutError } from './request-body.
 import type { PreparedRequestBody } from './request-body-buffer.js';
 import type { ProxyRequestContext } from './request-context.js';
 import { PROXIED_BODY, type Responder } from './responder.js';
+import { HeldResponse, headWithoutFraming, transformedResponseBody, wantsWholeBody } from './response-body-buffer.js';
 import { errorCode, upstreamError } from './upstream-error.js';
 import { retryDelayMs } from './retry-backoff.js';
 import { mayRetry, REFUSED_STREAM_CODE } from './retry-policy.js';
@@ -105,6 +107,8 @@ export class H2UpstreamCall implements Abortable, TimedCall, StreamOwner {
   /** Since when the upstream stream has not taken the body's last chunk (coarse time), or -1. */
   private writeBlockedSince = -1;
   private trailers: IncomingHttpHeaders | null = null;
+  /** The response while a plugin waits for its body whole (response-transformer's JSON edits, proxy-cache). */
+  private held: HeldResponse | null = null;
   /** A gRPC trailers-only answer's status fields, sent as the client's trailers. */
   private statusInHead: IncomingHttpHeaders | null = null;
   private settled = false;
@@ -287,12 +291,33 @@ export class H2UpstreamCall implements Abortable, TimedCall, StreamOwner {
       this.statusInHead = moved;
     }
     const chain = this.route.chain;
-    if (chain.hasUpstreamHead) chain.runUpstreamHead(ctx, { status, headers });
+    if (chain.hasUpstreamHead) {
+      chain.runUpstreamHead(ctx, { status, headers });
+      // A gRPC call's body is messages framed for its trailers' status: never held.
+      if (!exchange.grpc && wantsWholeBody(ctx, status)) {
+        this.held = new HeldResponse(status, headers, ctx.responseBodyBuffer);
+        return;
+      }
+    }
+    this.sendHead(status, headers);
+  }
+
+  /** Writes a streamed response's head; when Node refuses its bytes the call fails (502). */
+  private sendHead(status: number, headers: IncomingHttpHeaders): boolean {
+    const refused = this.writeHead(status, headers, PROXIED_BODY);
+    if (refused === null) return true;
+    this.stream?.close(NGHTTP2_CANCEL);
+    this.fail(refused);
+    return false;
+  }
+
+  /** The error to fail with when Node refuses the head's bytes (only an upstream's can be bad); else null. */
+  private writeHead(status: number, headers: IncomingHttpHeaders, bodyLength: number): Error | null {
     try {
-      this.responder.writeHead(exchange, status, headers, PROXIED_BODY);
+      this.responder.writeHead(this.exchange, status, headers, bodyLength);
+      return null;
     } catch (error) {
-      this.stream?.close(NGHTTP2_CANCEL);
-      this.fail(Object.assign(new Error(String(error)), { code: 'HPE_INVALID_HEADER_TOKEN' }));
+      return Object.assign(new Error(String(error)), { code: 'HPE_INVALID_HEADER_TOKEN' });
     }
   }
 
@@ -301,11 +326,27 @@ export class H2UpstreamCall implements Abortable, TimedCall, StreamOwner {
     this.lastActivity = coarseNow();
     const chain = this.route.chain;
     if (chain.hasResponseBody) chain.runResponseBody(this.ctx, chunk);
+    if (this.held !== null) {
+      if (!this.held.add(chunk)) this.letGoOfHeld();
+      return;
+    }
     exchange.bytesOut += chunk.length;
     if (!exchange.res.write(chunk)) {
       const stream = this.stream!;
       stream.pause();
       exchange.res.once('drain', () => stream.resume());
+    }
+  }
+
+  /** The held body outgrew the size asked for: it goes out untouched, and the rest streams behind it. */
+  private letGoOfHeld(): void {
+    const held = this.held!;
+    this.held = null;
+    this.ctx.addLogField('body_transform', `response body over ${this.ctx.responseBodyBuffer} bytes: sent untouched`);
+    if (!this.sendHead(held.status, held.headers)) return;
+    for (const chunk of held.held()) {
+      this.exchange.bytesOut += chunk.length;
+      this.exchange.res.write(chunk);
     }
   }
 
@@ -317,13 +358,25 @@ export class H2UpstreamCall implements Abortable, TimedCall, StreamOwner {
     if (this.settled) return;
     this.settle();
     const { exchange } = this;
+    const held = this.held;
+    let body: Buffer | undefined;
+    if (held !== null) {
+      this.held = null;
+      body = transformedResponseBody(this.ctx, this.route.chain, held.body());
+      const refused = this.writeHead(held.status, headWithoutFraming(held.headers, null), body.length);
+      if (refused !== null) {
+        this.responder.sendError(exchange, upstreamError(refused, this.target!.address, this.route.service));
+        return;
+      }
+      exchange.bytesOut = body.length;
+    }
     const trailers = this.trailers ?? this.statusInHead;
     if (trailers !== null) {
       const status = trailers['grpc-status'];
       if (status !== undefined) exchange.grpcStatus = Number(status);
       exchange.res.addTrailers(trailers as Record<string, string>);
     }
-    exchange.res.end();
+    exchange.res.end(body);
   }
 
   /** The client went away: cancel the upstream stream. */
