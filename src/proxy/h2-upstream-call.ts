@@ -23,7 +23,7 @@ import { hasBody, observeRequestChunk, WriteTimeoutError } from './request-body.
 import type { PreparedRequestBody } from './request-body-buffer.js';
 import type { ProxyRequestContext } from './request-context.js';
 import { PROXIED_BODY, type Responder } from './responder.js';
-import { HeldResponse, headWithoutFraming, transformedResponseBody, wantsWholeBody } from './response-body-buffer.js';
+import { HeldResponse, headWithoutFraming, letGo, transformedResponseBody, wantsWholeBody } from './response-body-buffer.js';
 import { errorCode, upstreamError } from './upstream-error.js';
 import { retryDelayMs } from './retry-backoff.js';
 import { mayRetry, REFUSED_STREAM_CODE } from './retry-policy.js';
@@ -304,21 +304,11 @@ export class H2UpstreamCall implements Abortable, TimedCall, StreamOwner {
 
   /** Writes a streamed response's head; when Node refuses its bytes the call fails (502). */
   private sendHead(status: number, headers: IncomingHttpHeaders): boolean {
-    const refused = this.writeHead(status, headers, PROXIED_BODY);
+    const refused = this.responder.writeUpstreamHead(this.exchange, status, headers, PROXIED_BODY);
     if (refused === null) return true;
     this.stream?.close(NGHTTP2_CANCEL);
     this.fail(refused);
     return false;
-  }
-
-  /** The error to fail with when Node refuses the head's bytes (only an upstream's can be bad); else null. */
-  private writeHead(status: number, headers: IncomingHttpHeaders, bodyLength: number): Error | null {
-    try {
-      this.responder.writeHead(this.exchange, status, headers, bodyLength);
-      return null;
-    } catch (error) {
-      return Object.assign(new Error(String(error)), { code: 'HPE_INVALID_HEADER_TOKEN' });
-    }
   }
 
   onData(chunk: Buffer): void {
@@ -326,8 +316,12 @@ export class H2UpstreamCall implements Abortable, TimedCall, StreamOwner {
     this.lastActivity = coarseNow();
     const chain = this.route.chain;
     if (chain.hasResponseBody) chain.runResponseBody(this.ctx, chunk);
-    if (this.held !== null) {
-      if (!this.held.add(chunk)) this.letGoOfHeld();
+    const held = this.held;
+    if (held !== null) {
+      if (!held.add(chunk)) {
+        this.held = null;
+        letGo(held, exchange, (status, headers) => this.sendHead(status, headers));
+      }
       return;
     }
     exchange.bytesOut += chunk.length;
@@ -335,18 +329,6 @@ export class H2UpstreamCall implements Abortable, TimedCall, StreamOwner {
       const stream = this.stream!;
       stream.pause();
       exchange.res.once('drain', () => stream.resume());
-    }
-  }
-
-  /** The held body outgrew the size asked for: it goes out untouched, and the rest streams behind it. */
-  private letGoOfHeld(): void {
-    const held = this.held!;
-    this.held = null;
-    this.ctx.addLogField('body_transform', `response body over ${this.ctx.responseBodyBuffer} bytes: sent untouched`);
-    if (!this.sendHead(held.status, held.headers)) return;
-    for (const chunk of held.held()) {
-      this.exchange.bytesOut += chunk.length;
-      this.exchange.res.write(chunk);
     }
   }
 
@@ -363,7 +345,7 @@ export class H2UpstreamCall implements Abortable, TimedCall, StreamOwner {
     if (held !== null) {
       this.held = null;
       body = transformedResponseBody(this.ctx, this.route.chain, held.body());
-      const refused = this.writeHead(held.status, headWithoutFraming(held.headers, null), body.length);
+      const refused = this.responder.writeUpstreamHead(exchange, held.status, headWithoutFraming(held.headers, null), body.length);
       if (refused !== null) {
         this.responder.sendError(exchange, upstreamError(refused, this.target!.address, this.route.service));
         return;

@@ -68,6 +68,16 @@ export class Responder {
     exchange.res.writeHead(status, out);
   }
 
+  /** writeHead for an upstream's head: the error to fail the call with when Node refuses its bytes (a 502), else null. */
+  writeUpstreamHead(exchange: Exchange, status: number, headers: ResponseHead['headers'], bodyLength: number): Error | null {
+    try {
+      this.writeHead(exchange, status, headers, bodyLength);
+      return null;
+    } catch (error) {
+      return Object.assign(new Error(String(error)), { code: 'HPE_INVALID_HEADER_TOKEN' });
+    }
+  }
+
   sendError(exchange: Exchange, error: GatewayError): void {
     exchange.error = error;
     if (exchange.grpc) {

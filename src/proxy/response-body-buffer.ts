@@ -6,6 +6,7 @@
  */
 import type { PluginChain } from '../pipeline/chain.js';
 import type { ResponseHead } from '../pipeline/contract.js';
+import type { Exchange } from './exchange.js';
 import type { ProxyRequestContext } from './request-context.js';
 
 /** Statuses that never carry a body (RFC 9110 §6.4.1), whatever their headers say. */
@@ -35,6 +36,20 @@ export function headWithoutFraming(headers: ResponseHead['headers'], listed: Rea
   const out: ResponseHead['headers'] = {};
   for (const name in headers) if (name !== 'content-length' && (listed === null || !listed.has(name))) out[name] = headers[name];
   return out;
+}
+
+/**
+ * A held body outgrew the size asked for: the log says so, its head goes out (`sendHead` false: it was
+ * refused and the call failed), then what was held; the rest streams behind it.
+ */
+export function letGo(held: HeldResponse, exchange: Exchange, sendHead: (status: number, headers: ResponseHead['headers']) => boolean): void {
+  const ctx = exchange.request;
+  ctx.addLogField('body_transform', `response body over ${ctx.responseBodyBuffer} bytes: sent untouched`);
+  if (!sendHead(held.status, held.headers)) return;
+  for (const chunk of held.held()) {
+    exchange.bytesOut += chunk.length;
+    exchange.res.write(chunk);
+  }
 }
 
 /** A response held until its body is whole, or until it outgrows the size asked for. */

@@ -16,7 +16,7 @@ import { connectionListed } from './hop-by-hop.js';
 import { guardedBody, hasBody, observeRequestChunk } from './request-body.js';
 import type { PreparedRequestBody } from './request-body-buffer.js';
 import type { ProxyRequestContext } from './request-context.js';
-import { HeldResponse, headWithoutFraming, transformedResponseBody, wantsWholeBody } from './response-body-buffer.js';
+import { HeldResponse, headWithoutFraming, letGo, transformedResponseBody, wantsWholeBody } from './response-body-buffer.js';
 import { PROXIED_BODY, type Responder } from './responder.js';
 import { upstreamHeaders } from './upstream-request.js';
 import { errorCode, upstreamError } from './upstream-error.js';
@@ -121,45 +121,26 @@ export class UpstreamCall implements Dispatcher.DispatchHandler {
 
   /** Writes a streamed response's head; when Node refuses its bytes the call is aborted (502). */
   private sendHead(status: number, headers: IncomingHttpHeaders): boolean {
-    const refused = this.writeHead(status, headers, PROXIED_BODY);
+    const refused = this.responder.writeUpstreamHead(this.exchange, status, headers, PROXIED_BODY);
     if (refused !== null) this.controller?.abort(refused);
     return refused === null;
-  }
-
-  /** The error to fail with when Node refuses the head's bytes (only an upstream's can be bad); else null. */
-  private writeHead(status: number, headers: IncomingHttpHeaders, bodyLength: number): Error | null {
-    try {
-      this.responder.writeHead(this.exchange, status, headers, bodyLength);
-      return null;
-    } catch (error) {
-      return Object.assign(new Error(String(error)), { code: 'HPE_INVALID_HEADER_TOKEN' });
-    }
   }
 
   onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
     const chain = this.route.chain;
     if (chain.hasResponseBody) chain.runResponseBody(this.ctx, chunk);
-    if (this.held !== null) {
-      if (this.held.add(chunk)) return;
-      this.letGoOfHeld();
+    const held = this.held;
+    if (held !== null) {
+      if (!held.add(chunk)) {
+        this.held = null;
+        letGo(held, this.exchange, (status, headers) => this.sendHead(status, headers));
+      }
       return;
     }
     this.exchange.bytesOut += chunk.length;
     if (!this.exchange.res.write(chunk)) {
       controller.pause();
       this.exchange.res.once('drain', () => this.controller?.resume());
-    }
-  }
-
-  /** The held body outgrew the size asked for: it goes out untouched, and the rest streams behind it. */
-  private letGoOfHeld(): void {
-    const held = this.held!;
-    this.held = null;
-    this.ctx.addLogField('body_transform', `response body over ${this.ctx.responseBodyBuffer} bytes: sent untouched`);
-    if (!this.sendHead(held.status, held.headers)) return;
-    for (const chunk of held.held()) {
-      this.exchange.bytesOut += chunk.length;
-      this.exchange.res.write(chunk);
     }
   }
 
@@ -177,7 +158,7 @@ export class UpstreamCall implements Dispatcher.DispatchHandler {
     const { status, headers } = this.held;
     const body = transformedResponseBody(this.ctx, this.route.chain, this.held.body());
     this.held = null;
-    const refused = this.writeHead(status, headWithoutFraming(headers, connectionListed(headers.connection)), body.length);
+    const refused = this.responder.writeUpstreamHead(this.exchange, status, headWithoutFraming(headers, connectionListed(headers.connection)), body.length);
     if (refused !== null) {
       this.responder.sendError(this.exchange, upstreamError(refused, this.target!.address, this.route.service));
       return;
