@@ -3,7 +3,10 @@
  * HTTP/1.1 bench upstream) against a minimal node:http2 + undici proxy, and its gRPC unary calls (a
  * grpc:// service) against a minimal node:http2 stream-piping proxy, both loaded with h2load — several
  * streams on each connection — in paired rounds as the other ratios are (both targets at once on the
- * proxies' CPU, so the machine's drift hits both). h2load comes from nghttp2-client (.ci/run installs it).
+ * proxies' CPU, so the machine's drift hits both). Each minimal proxy is also compared with itself
+ * adding the headers the product contract adds (bench/contract-headers.ts): what that part of the
+ * contract costs by itself over node:http2, a bound on the ratio Gatehouse can reach. h2load comes from
+ * nghttp2-client (.ci/run installs it).
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -18,6 +21,7 @@ export const H2_PASSTHROUGH = 'gatehouse HTTP/2 passthrough';
 export const GRPC_UNARY = 'gatehouse gRPC unary';
 const MINIMAL_H2_PROXY = 'minimal node:http2 + undici proxy';
 const MINIMAL_GRPC_PROXY = 'minimal node:http2 stream-piping proxy';
+const WITH_CONTRACT_HEADERS = ' + the contract\'s headers';
 
 const CLIENTS = 16;
 const STREAMS_PER_CLIENT = 8;
@@ -93,10 +97,13 @@ export async function http2Comparisons(options: Http2BenchOptions): Promise<stri
     const baseline = await startChild('./minimal-h2-proxy.js', [options.upstreamUrl], PROXY_CPU);
     const config = { _format_version: '3.0', services: [{ name: 'bench', url: options.upstreamUrl, routes: [{ name: 'pass', paths: ['/pass'] }] }] };
     const subject = await options.startGatehouse(config, { GATEHOUSE_PROXY_H2C: 'true' });
+    const withHeaders = await startChild('./minimal-h2-proxy.js', [options.upstreamUrl, 'contract-headers'], PROXY_CPU);
     try {
       lines.push(await compare(`${H2_PASSTHROUGH} / ${MINIMAL_H2_PROXY}`, `${subject.url}/pass/hello`, `${baseline.url}/pass/hello`, options.rounds, null));
+      lines.push(await compare(`${MINIMAL_H2_PROXY}${WITH_CONTRACT_HEADERS} / ${MINIMAL_H2_PROXY}`, `${withHeaders.url}/pass/hello`, `${baseline.url}/pass/hello`, options.rounds, null));
     } finally {
       await subject.stop();
+      await withHeaders.stop();
       await baseline.stop();
     }
   }
@@ -112,10 +119,13 @@ export async function http2Comparisons(options: Http2BenchOptions): Promise<stri
     // One empty gRPC message: the 5-byte frame of a call without fields.
     const data = join(mkdtempSync(join(tmpdir(), 'gatehouse-bench-grpc-')), 'empty.grpc');
     writeFileSync(data, Buffer.from([0, 0, 0, 0, 0]));
+    const withHeaders = await startChild('./minimal-grpc-proxy.js', [upstream.url, 'contract-headers'], PROXY_CPU);
     try {
       lines.push(await compare(`${GRPC_UNARY} / ${MINIMAL_GRPC_PROXY}`, `${subject.url}/bench.Echo/Unary`, `${baseline.url}/bench.Echo/Unary`, options.rounds, data));
+      lines.push(await compare(`${MINIMAL_GRPC_PROXY}${WITH_CONTRACT_HEADERS} / ${MINIMAL_GRPC_PROXY}`, `${withHeaders.url}/bench.Echo/Unary`, `${baseline.url}/bench.Echo/Unary`, options.rounds, data));
     } finally {
       await subject.stop();
+      await withHeaders.stop();
       await baseline.stop();
       await upstream.stop();
     }
