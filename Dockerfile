@@ -48,6 +48,5 @@ HEALTHCHECK --interval=10s --timeout=3s --start-period=10s --retries=3 CMD ["nod
 # Node is PID 1 and the gateway handles SIGTERM and SIGINT itself (drain, then exit 0), and reaps
 # its own workers, so no init process is needed in between.
 STOPSIGNAL SIGTERM
-# node's flags are the bin's shebang's (README, "Node flags"; test/node-flags.test.ts checks they agree).
-ENTRYPOINT ["node", "--max-semi-space-size=8", "/app/dist/bundle/main.js"]
+ENTRYPOINT ["node", "/app/dist/bundle/main.js"]
 CMD ["start"]

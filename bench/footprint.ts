@@ -23,7 +23,7 @@ import { fileURLToPath } from 'node:url';
 import { endProcess } from '../support/end-process.js';
 import { freePort } from '../support/free-port.js';
 import { median } from '../support/quantile.js';
-import { anonymousMiB, cpuMs, firstLine, gatewayArgs, LOAD_CPU, PROXY_CPU, rssMiB, spawnPinned } from './processes.js';
+import { anonymousMiB, cpuMs, firstLine, LOAD_CPU, PROXY_CPU, rssMiB, spawnPinned } from './processes.js';
 
 export const FOOTPRINT_TARGETS = { readyMs: 400, idleRssMiB: 60, perConnectionKiB: 30 };
 
@@ -87,7 +87,7 @@ async function startAndTime(mainJs: string, configPath: string): Promise<Started
   const [proxyPort, adminPort] = [await freePort(), await freePort()];
   const ready = `http://127.0.0.1:${adminPort}/status/ready`;
   const started = performance.now();
-  const child = spawnPinned(PROXY_CPU, process.execPath, [...gatewayArgs(mainJs), 'start'], {
+  const child = spawnPinned(PROXY_CPU, process.execPath, [mainJs, 'start'], {
     env: {
       GATEHOUSE_CONFIG: configPath,
       GATEHOUSE_PROXY_LISTEN: `127.0.0.1:${proxyPort}`,

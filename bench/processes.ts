@@ -42,13 +42,6 @@ export function spawnPinned(cpu: number | null, command: string, args: string[],
   return child;
 }
 
-/** node's arguments to run the gateway's `main` (the bundle) as its bin does: the shebang's flags, then the file. */
-export function gatewayArgs(main: string): string[] {
-  const shebang = readFileSync(main, 'utf8').split('\n', 1)[0]!;
-  const flags = /^#!\/usr\/bin\/env -S node(?<flags>( \S+)*)$/.exec(shebang)?.groups?.flags ?? '';
-  return [...flags.split(' ').filter(Boolean), main];
-}
-
 /** The first line a child prints (the port it listens on). */
 export function firstLine(child: ChildProcess): Promise<string> {
   return new Promise((resolve, reject) => {

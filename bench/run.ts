@@ -19,7 +19,7 @@ import { freePort } from '../support/free-port.js';
 import { median } from '../support/quantile.js';
 import { loadTool, runLoad, type LoadResult } from './load.js';
 import { footprintLines, measureFootprint } from './footprint.js';
-import { firstLine, gatewayArgs, LOAD_CPU, PROXY_CPU, rssMiB, spawnPinned, waitForHttp } from './processes.js';
+import { firstLine, LOAD_CPU, PROXY_CPU, rssMiB, spawnPinned, waitForHttp } from './processes.js';
 import { measureScrape, SCRAPE_ROUTES } from './metrics-scrape.js';
 import { measurePropagation, PROPAGATION_TARGET_MS } from './propagation.js';
 import { allMetrics, httpsCertificate, manyRoutes, MINIMAL_HTTPS_PROXY, MINIMAL_PROXY, PASSTHROUGH, scenarios, UPSTREAM_TARGETS, type GatehouseScenario } from './scenarios.js';
@@ -86,7 +86,7 @@ async function startGatehouse(
   for (const [placeholder, value] of Object.entries(replacements)) config = config.replaceAll(placeholder, value);
   writeFileSync(configPath, config);
   const [port, tlsPort, adminPort] = [await freePort(), await freePort(), await freePort()];
-  const child = spawnPinned(cpu, process.execPath, [...gatewayArgs(mainJs), 'start'], {
+  const child = spawnPinned(cpu, process.execPath, [mainJs, 'start'], {
     env: {
       GATEHOUSE_CONFIG: configPath,
       GATEHOUSE_PROXY_LISTEN: `127.0.0.1:${port}`,

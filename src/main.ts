@@ -1,9 +1,7 @@
-#!/usr/bin/env -S node --max-semi-space-size=8
+#!/usr/bin/env node
 /**
  * The `gatehouse` command: dispatches `start`, `validate` and the other subcommands. Each command's
  * module is imported when it runs, so `start` (every pod's start time) loads no other command's code.
- * The shebang's node flags are the gateway's (README, "Node flags"); `npm start`, the image's
- * entrypoint and the bench run node with the same ones (test/node-flags.test.ts holds them to it).
  */
 import { parseAdminArgs } from './cli/admin-client.js';
 

@@ -18,6 +18,7 @@ import { FdWriter } from '../observability/fd-writer.js';
 import { createLogger } from '../observability/logger.js';
 import { loadPluginRegistry } from '../pipeline/plugin-loader.js';
 import type { PluginRegistry } from '../pipeline/registry.js';
+import { setHeapGrowth } from '../runtime/heap-growth.js';
 import { parseSettings, type Settings } from '../settings/schema.js';
 
 export interface StartOptions {
@@ -108,6 +109,7 @@ async function startDemoUpstream(): Promise<Server | null> {
 
 /** One gateway process: the only one, or a worker of a primary. */
 async function runWorker(settings: Settings, registry: PluginRegistry, options: StartOptions): Promise<number> {
+  setHeapGrowth();
   exposeWorkerMetrics();
   let gateway: Gateway | undefined;
   // A stop asked for while the gateway is still starting is carried out once it has started.
