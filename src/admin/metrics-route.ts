@@ -6,6 +6,6 @@ import { WITHOUT_ADMIN_TOKEN } from './admin-auth.js';
 export function registerMetricsRoute(app: FastifyInstance): void {
   app.get('/metrics', WITHOUT_ADMIN_TOKEN, async (_request, reply) => {
     const text = await metricsText();
-    return reply.type(metricsContentType).send(text);
+    return reply.type(metricsContentType()).send(text);
   });
 }

@@ -28,38 +28,42 @@ export const targetField = z.string().transform((value, ctx) => {
   return `${match[1]}:${match[2] ?? DEFAULT_TARGET_PORT}`;
 });
 
-const targetSchema = z.strictObject({
-  id: idField,
-  target: targetField.describe('host:port of a backend (port defaults to 8000).'),
-  weight: z.int().min(0).max(65535).default(DEFAULT_TARGET_WEIGHT).describe('Share of traffic relative to the other targets; 0 disables.'),
-  tags: tagsField,
-});
-
-const hashOnField = z.enum(HASH_ON);
-
-export const upstreamSchema = z
-  .strictObject({
+const targetSchema = () =>
+  z.strictObject({
     id: idField,
-    name: hostnameField.describe('Virtual host name services use as their host to be balanced over the targets.'),
-    algorithm: z.enum(UPSTREAM_ALGORITHMS).default(DEFAULT_UPSTREAM_ALGORITHM).describe('Load-balancing algorithm.'),
-    hash_on: hashOnField.default(DEFAULT_HASH_ON).describe('What consistent hashing hashes on.'),
-    hash_fallback: hashOnField.default(DEFAULT_HASH_ON).describe('What to hash on when hash_on yields nothing.'),
-    hash_on_header: z.string().min(1).optional().describe('Header hashed when hash_on is header.'),
-    hash_fallback_header: z.string().min(1).optional().describe('Header hashed when hash_fallback is header.'),
-    hash_on_cookie: z.string().min(1).optional().describe('Cookie hashed when hash_on or hash_fallback is cookie.'),
-    hash_on_cookie_path: servicePathField.default(DEFAULT_HASH_ON_COOKIE_PATH).describe('Path of the cookie the gateway sets for cookie hashing.'),
-    hash_on_query_arg: z.string().min(1).optional().describe('Query argument hashed when hash_on is query_arg.'),
-    hash_fallback_query_arg: z.string().min(1).optional().describe('Query argument hashed when hash_fallback is query_arg.'),
-    hash_on_uri_capture: z.string().min(1).optional().describe('Regex path capture hashed when hash_on is uri_capture.'),
-    hash_fallback_uri_capture: z.string().min(1).optional().describe('Regex path capture hashed when hash_fallback is uri_capture.'),
-    slots: z.int().min(10).max(65536).default(DEFAULT_SLOTS).describe('Size of the consistent-hashing ring.'),
-    healthchecks: healthchecksSchema.prefault({}).describe("Active and passive health checks (Kong's healthchecks object)."),
-    host_header: hostnameField.optional().describe('Host header sent to the targets.'),
-    use_srv_name: z.boolean().optional().describe("Kong's SRV-name flag; accepted for compatibility."),
-    targets: z.array(targetSchema).default([]).describe('The backends of this upstream.'),
+    target: targetField.describe('host:port of a backend (port defaults to 8000).'),
+    weight: z.int().min(0).max(65535).default(DEFAULT_TARGET_WEIGHT).describe('Share of traffic relative to the other targets; 0 disables.'),
     tags: tagsField,
-  })
-  .superRefine(checkHashing);
+  });
+
+const hashOnField = () => z.enum(HASH_ON);
+
+/** Built when a config first has an upstream (a z.lazy), as are its healthchecks. */
+export const upstreamSchema = z.lazy(() =>
+  z
+    .strictObject({
+      id: idField,
+      name: hostnameField.describe('Virtual host name services use as their host to be balanced over the targets.'),
+      algorithm: z.enum(UPSTREAM_ALGORITHMS).default(DEFAULT_UPSTREAM_ALGORITHM).describe('Load-balancing algorithm.'),
+      hash_on: hashOnField().default(DEFAULT_HASH_ON).describe('What consistent hashing hashes on.'),
+      hash_fallback: hashOnField().default(DEFAULT_HASH_ON).describe('What to hash on when hash_on yields nothing.'),
+      hash_on_header: z.string().min(1).optional().describe('Header hashed when hash_on is header.'),
+      hash_fallback_header: z.string().min(1).optional().describe('Header hashed when hash_fallback is header.'),
+      hash_on_cookie: z.string().min(1).optional().describe('Cookie hashed when hash_on or hash_fallback is cookie.'),
+      hash_on_cookie_path: servicePathField.default(DEFAULT_HASH_ON_COOKIE_PATH).describe('Path of the cookie the gateway sets for cookie hashing.'),
+      hash_on_query_arg: z.string().min(1).optional().describe('Query argument hashed when hash_on is query_arg.'),
+      hash_fallback_query_arg: z.string().min(1).optional().describe('Query argument hashed when hash_fallback is query_arg.'),
+      hash_on_uri_capture: z.string().min(1).optional().describe('Regex path capture hashed when hash_on is uri_capture.'),
+      hash_fallback_uri_capture: z.string().min(1).optional().describe('Regex path capture hashed when hash_fallback is uri_capture.'),
+      slots: z.int().min(10).max(65536).default(DEFAULT_SLOTS).describe('Size of the consistent-hashing ring.'),
+      healthchecks: healthchecksSchema.prefault({}).describe("Active and passive health checks (Kong's healthchecks object)."),
+      host_header: hostnameField.optional().describe('Host header sent to the targets.'),
+      use_srv_name: z.boolean().optional().describe("Kong's SRV-name flag; accepted for compatibility."),
+      targets: z.array(targetSchema()).default([]).describe('The backends of this upstream.'),
+      tags: tagsField,
+    })
+    .superRefine(checkHashing),
+);
 
 /** The companion field each hash_on / hash_fallback value needs. */
 const HASH_COMPANIONS = {

@@ -4,9 +4,9 @@
  * (prom-client's AggregatorRegistry: counters and histograms summed, gauges by their aggregator).
  */
 import cluster from 'node:cluster';
-import { AggregatorRegistry } from 'prom-client';
 import { fastMetricsText } from './fast-metrics.js';
 import { httpMetricsRegistry, metricsRegistry, registerProcessMetrics } from './metrics.js';
+import { promClient } from './prom-client.js';
 
 const REQUEST = 'gatehouse:metrics-request';
 const RESPONSE = 'gatehouse:metrics-response';
@@ -22,7 +22,7 @@ interface MetricsMessage {
 
 /** In the primary: answers workers' scrape requests with the cluster-wide text. */
 export function serveClusterMetrics(): void {
-  const aggregator = new AggregatorRegistry();
+  const aggregator = new (promClient().AggregatorRegistry)();
   cluster.on('message', (worker, message: MetricsMessage) => {
     if (message?.type !== REQUEST) return;
     aggregator.clusterMetrics().then(
@@ -42,7 +42,10 @@ function joinCluster(): void {
   workerReady = true;
   // Any worker may be gathered for a scrape another one took: each has its process metrics from the start.
   registerProcessMetrics();
-  AggregatorRegistry.setRegistries([metricsRegistry, httpMetricsRegistry]);
+  const { AggregatorRegistry, Registry } = promClient();
+  const httpRegistry = new Registry();
+  for (const metric of httpMetricsRegistry.getMetricsAsArray()) httpRegistry.registerMetric(metric);
+  AggregatorRegistry.setRegistries([metricsRegistry, httpRegistry]);
   // Constructing one installs prom-client's listener for the primary's gathering requests.
   new AggregatorRegistry();
   process.on('message', (message: MetricsMessage) => {
@@ -80,4 +83,5 @@ export function exposeWorkerMetrics(): void {
   if (cluster.isWorker) joinCluster();
 }
 
-export const metricsContentType = metricsRegistry.contentType;
+/** The Content-Type of metricsText()'s answer. */
+export const metricsContentType = (): string => metricsRegistry.contentType;

@@ -59,7 +59,7 @@ export class BatchQueue<T> {
     if (this.closed || this.entries.length >= this.options.max_entries) {
       if (!this.full) this.logger.warn({ plugin: this.plugin, max_entries: this.options.max_entries }, 'log queue full; dropping entries');
       this.full = true;
-      logEntriesDropped.labels(this.plugin).inc();
+      logEntriesDropped().labels(this.plugin).inc();
       return;
     }
     this.full = false;
@@ -96,7 +96,7 @@ export class BatchQueue<T> {
         return;
       } catch (error) {
         if (Date.now() - started + delay > max_retry_time * 1000) {
-          logEntriesDropped.labels(this.plugin).inc(batch.length);
+          logEntriesDropped().labels(this.plugin).inc(batch.length);
           this.logger.warn({ plugin: this.plugin, entries: batch.length, err: error }, 'log sink failed past max_retry_time; batch dropped');
           return;
         }

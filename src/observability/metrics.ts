@@ -4,12 +4,27 @@
  * upstream target health and circuits) is read from the running gateway at scrape time, so it costs nothing per
  * request. Per-request series are fast-metrics (plain additions, rendered at scrape time). Node's process metrics keep their standard names so stock Node.js dashboards work.
  */
-import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
-import { FastCounter, FastHistogram } from './fast-metrics.js';
+import type { Counter, Registry } from 'prom-client';
+import { FastCounter, FastHistogram, FastMetricList } from './fast-metrics.js';
+import { onFirstUse, promClient } from './prom-client.js';
 import type { UpstreamHealth } from '../health/health-registry.js';
 import { TARGET_STATES, targetState } from '../health/health-report.js';
 
-export const metricsRegistry = new Registry();
+interface GatewayMetrics {
+  registry: Registry;
+  logEntriesDropped: Counter<'plugin'>;
+}
+let made: GatewayMetrics | undefined;
+const gatewayMetrics = (): GatewayMetrics => (made ??= makeGatewayMetrics());
+
+/**
+ * The registry /metrics serves (prom-client's), made with the gateway's own metrics when first used:
+ * by a scrape, a plugin registering a metric of its own, or a dropped log entry.
+ */
+export const metricsRegistry: Registry = onFirstUse(() => gatewayMetrics().registry);
+
+/** Log entries a logging plugin dropped (queue full, or its sink failed past the retry time). */
+export const logEntriesDropped = (): Counter<'plugin'> => gatewayMetrics().logEntriesDropped;
 
 let processMetricsRegistered = false;
 /**
@@ -21,15 +36,13 @@ let processMetricsRegistered = false;
 export function registerProcessMetrics(): void {
   if (processMetricsRegistered) return;
   processMetricsRegistered = true;
-  collectDefaultMetrics({ register: metricsRegistry });
+  promClient().collectDefaultMetrics({ register: metricsRegistry });
 }
 /** The per-request series (fast metrics): rendered directly in one process, gathered by prom-client across workers. */
-export const httpMetricsRegistry = new Registry();
+export const httpMetricsRegistry = new FastMetricList();
 
 /** Milliseconds, from a cache hit to a long poll; Kong's latency buckets with a few more at the top. */
 export const LATENCY_BUCKETS_MS = [1, 2, 5, 7, 10, 15, 20, 30, 50, 75, 100, 200, 500, 750, 1000, 2000, 5000, 10_000, 30_000, 60_000, 300_000];
-
-const registers = [metricsRegistry];
 
 export const httpRequests = new FastCounter(
   'gatehouse_http_requests_total',
@@ -84,13 +97,6 @@ export const websocketBytes = new FastCounter(
   httpMetricsRegistry,
 );
 
-export const logEntriesDropped = new Counter({
-  name: 'gatehouse_log_entries_dropped_total',
-  help: 'Log entries a logging plugin dropped (queue full, or its sink failed past the retry time).',
-  labelNames: ['plugin'] as const,
-  registers,
-});
-
 /** What the scrape reads from the running gateway. */
 export interface GatewayStateSource {
   configVersion(): number;
@@ -108,29 +114,67 @@ export function bindGatewayState(source: GatewayStateSource): () => void {
   };
 }
 
-new Gauge({
-  name: 'gatehouse_config_version',
-  help: 'The config version being served.',
-  registers,
-  aggregator: 'max',
-  collect() {
-    if (state) this.set(state.configVersion());
-  },
-});
+/** The registry with the gateway's own metrics, in the order /metrics has always listed them. */
+function makeGatewayMetrics(): GatewayMetrics {
+  const { Counter, Gauge, Registry } = promClient();
+  const registry = new Registry();
+  const registers = [registry];
 
-new Gauge({
-  name: 'gatehouse_datastore_reachable',
-  help: '1 when the config store can be reached (always 1 for the file store), else 0.',
-  registers,
-  aggregator: 'min',
-  collect() {
-    if (state) this.set(state.datastoreReachable() ? 1 : 0);
-  },
-});
+  const logEntriesDropped = new Counter({
+    name: 'gatehouse_log_entries_dropped_total',
+    help: 'Log entries a logging plugin dropped (queue full, or its sink failed past the retry time).',
+    labelNames: ['plugin'] as const,
+    registers,
+  });
+
+  new Gauge({
+    name: 'gatehouse_config_version',
+    help: 'The config version being served.',
+    registers,
+    aggregator: 'max',
+    collect() {
+      if (state) this.set(state.configVersion());
+    },
+  });
+
+  new Gauge({
+    name: 'gatehouse_datastore_reachable',
+    help: '1 when the config store can be reached (always 1 for the file store), else 0.',
+    registers,
+    aggregator: 'min',
+    collect() {
+      if (state) this.set(state.datastoreReachable() ? 1 : 0);
+    },
+  });
+
+  targetStateGauge(
+    registers,
+    'gatehouse_upstream_target_health',
+    'Health of each upstream target (active and passive checks, as GET /upstreams/{u}/health): 1 for its current state, 0 for the others.',
+    TARGET_STATES,
+    targetState,
+  );
+
+  targetStateGauge(
+    registers,
+    'gatehouse_upstream_target_circuit',
+    'Circuit breaker of each upstream target (driven by the passive checks): 1 for its current state, 0 for the others.',
+    ['closed', 'open', 'half_open'],
+    (_upstream, target) => target.circuit,
+  );
+
+  return { registry, logEntriesDropped };
+}
 
 /** A gauge with one series per upstream target and state: 1 for the target's current state, 0 for the others. */
-function targetStateGauge(name: string, help: string, states: readonly string[], stateOf: (upstream: UpstreamHealth, target: UpstreamHealth['targets'][number]) => string): void {
-  new Gauge({
+function targetStateGauge(
+  registers: Registry[],
+  name: string,
+  help: string,
+  states: readonly string[],
+  stateOf: (upstream: UpstreamHealth, target: UpstreamHealth['targets'][number]) => string,
+): void {
+  new (promClient().Gauge)({
     name,
     help,
     labelNames: ['upstream', 'target', 'state'] as const,
@@ -149,17 +193,3 @@ function targetStateGauge(name: string, help: string, states: readonly string[],
     },
   });
 }
-
-targetStateGauge(
-  'gatehouse_upstream_target_health',
-  'Health of each upstream target (active and passive checks, as GET /upstreams/{u}/health): 1 for its current state, 0 for the others.',
-  TARGET_STATES,
-  targetState,
-);
-
-targetStateGauge(
-  'gatehouse_upstream_target_circuit',
-  'Circuit breaker of each upstream target (driven by the passive checks): 1 for its current state, 0 for the others.',
-  ['closed', 'open', 'half_open'],
-  (_upstream, target) => target.circuit,
-);

@@ -73,7 +73,7 @@ export async function loadPluginRegistry(entries: readonly string[]): Promise<Pl
 
 /** The registry GATEHOUSE_PLUGINS names in `env`, for commands that read no other setting (`validate`). */
 export async function loadPluginRegistryFrom(env: NodeJS.ProcessEnv): Promise<PluginRegistry> {
-  const parsed = settingsSchema.shape.PLUGINS.safeParse(env[SETTING] || undefined);
+  const parsed = settingsSchema().shape.PLUGINS.safeParse(env[SETTING] || undefined);
   if (!parsed.success) throw new PluginLoadError(`${SETTING}: ${parsed.error.issues.map((issue) => issue.message).join('; ')}`);
   return loadPluginRegistry(parsed.data);
 }

@@ -98,8 +98,8 @@ export { metricsRegistry } from '../observability/metrics.js';
 export { bandwidth, grpcRequests, httpRequests, proxyLatency, requestLatency, upstreamLatency } from '../observability/metrics.js';
 export { websocketBytes, websocketConnections, websocketDuration } from '../observability/metrics.js';
 export type { CounterSeries, HistogramSeries } from '../observability/fast-metrics.js';
-/** The gateway's prom-client, so a plugin's metrics are the same kind as the registry's. */
-export { Counter, Gauge, Histogram } from 'prom-client';
+/** The gateway's prom-client classes (loaded on first use), so a plugin's metrics are the same kind as the registry's. */
+export { Counter, Gauge, Histogram } from '../observability/prom-client.js';
 
 // ---------------------------------------------------------------- Redis
 export { isRedisClusterUrl, redisClusterFromUrl, redisFromUrl } from '../redis/redis-url.js';
