@@ -1,7 +1,11 @@
 /**
  * The admin listener (127.0.0.1:8001 by default): status, readiness and metrics, the Kong-compatible
  * admin REST API over the config store, upstream health, the OpenAPI document and plugin schemas,
- * and the drain (`POST /drain`, `GET /drain`).
+ * and the drain (`POST /drain`, `GET /drain`). The listener itself serves only the probe routes; the
+ * rest of the API (admin-api.ts: a hundred-odd routes, their handlers, the router's trees and the
+ * modules behind them, which a sidecar probed all day never uses) is loaded and built on the first
+ * request for another path, and every request that is not a probe is handed to it whole, before its
+ * body is read.
  */
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
@@ -11,17 +15,9 @@ import type { HealthService } from '../health/health-service.js';
 import type { PluginRegistry } from '../pipeline/registry.js';
 import type { GatewayRuntime } from '../runtime/runtime.js';
 import type { Settings } from '../settings/schema.js';
-import { requireBearerToken } from './admin-auth.js';
 import { adminErrorOptions, registerErrorHandler } from './admin-errors.js';
-import { registerBodyParsers } from './body-parsers.js';
-import { registerConfigRoutes } from './config-routes.js';
-import { ConfigWriter } from './config-writer.js';
-import { registerDrainRoute, type DrainControl } from './drain-route.js';
-import { registerEntityRoutes } from './entity-routes.js';
-import { registerNodeInfoRoute, type ProxyListener } from './node-info-route.js';
-import { registerHealthRoutes } from './health-routes.js';
-import { registerSchemaRoutes } from './openapi.js';
-import { registerPluginRoutes } from './plugin-routes.js';
+import type { DrainControl } from './drain-route.js';
+import type { ProxyListener } from './node-info-route.js';
 import { registerProbeRoutes } from './probe-routes.js';
 
 export interface AdminContext {
@@ -37,25 +33,35 @@ export interface AdminContext {
   proxyListeners: () => readonly ProxyListener[];
 }
 
-/** Whole configs can be large (10,000 routes). */
-const BODY_LIMIT_BYTES = 64 * 1024 * 1024;
-
 export function buildAdminServer(settings: Settings, context: AdminContext): FastifyInstance {
-  const app = Fastify({ logger: false, forceCloseConnections: true, bodyLimit: BODY_LIMIT_BYTES, ...withoutSchemaCompilers, ...adminErrorOptions(context.logger) });
-  if (settings.ADMIN_TOKEN) requireBearerToken(app, settings.ADMIN_TOKEN);
-  app.addHook('onSend', async (_request, reply) => {
-    reply.header('x-config-version', String(context.runtime.version));
-  });
-  registerBodyParsers(app);
+  const app = Fastify({ logger: false, forceCloseConnections: true, ...withoutSchemaCompilers, ...adminErrorOptions(context.logger) });
+  addConfigVersionHeader(app, context.runtime);
   registerErrorHandler(app, context.logger);
   registerProbeRoutes(app, context);
-  registerNodeInfoRoute(app, context.proxyListeners);
-  registerDrainRoute(app, settings, context.drain, context.requestDrain);
-  const writer = new ConfigWriter(context.store, context.runtime, context.registry);
-  registerEntityRoutes(app, context.runtime, writer);
-  registerHealthRoutes(app, context.runtime, context.health);
-  registerConfigRoutes(app, { ...context, writer });
-  registerSchemaRoutes(app, context.registry);
-  registerPluginRoutes(app, context.registry, context.logger);
+  let api: Promise<FastifyInstance> | null = null;
+  app.addHook('onRequest', (request, reply, done) => {
+    if (request.routeOptions.config.withoutAdminToken) {
+      done();
+      return;
+    }
+    reply.hijack();
+    (api ??= import('./admin-api.js').then(({ buildAdminApi }) => buildAdminApi(settings, context))).then(
+      (full) => full.routing(request.raw, reply.raw),
+      (error: Error) => {
+        context.logger.error({ err: error.message }, 'the admin API could not be built');
+        reply.raw.writeHead(500, { 'content-type': 'application/json' }).end(JSON.stringify({ message: 'An unexpected error occurred' }));
+      },
+    );
+  });
+  app.addHook('onClose', async () => {
+    if (api !== null) await (await api).close();
+  });
   return app;
+}
+
+/** Every admin answer says which config version served it. */
+export function addConfigVersionHeader(app: FastifyInstance, runtime: GatewayRuntime): void {
+  app.addHook('onSend', async (_request, reply) => {
+    reply.header('x-config-version', String(runtime.version));
+  });
 }
