@@ -308,14 +308,18 @@ export type ConfigSchema = ReturnType<typeof buildConfigSchema>;
 /** The parsed declarative document: defaults filled, plugin configs parsed, references not yet resolved. */
 export type DeclarativeConfig = z.output<ConfigSchema>;
 
-const schemas = new WeakMap<PluginRegistry, ConfigSchema>();
+const schemas = new WeakMap<PluginRegistry, WeakRef<ConfigSchema>>();
 
-/** The declarative document schema for a plugin registry (built once per registry). */
+/**
+ * The declarative document schema for a plugin registry. Held weakly: kept while configs keep being
+ * validated, dropped by the GC of a gateway that has gone idle (with the parsers zod compiled for it),
+ * and built again by the next validation.
+ */
 export function configSchema(registry: PluginRegistry): ConfigSchema {
-  let schema = schemas.get(registry);
+  let schema = schemas.get(registry)?.deref();
   if (!schema) {
     schema = buildConfigSchema(registry);
-    schemas.set(registry, schema);
+    schemas.set(registry, new WeakRef(schema));
   }
   return schema;
 }
