@@ -85,6 +85,9 @@ describe('testssl against the HTTPS listener', { timeout: 600_000 }, () => {
     assert.match(found('TLS1_3'), /^offered/);
     assert.match(found('TLS1_2'), /^offered/);
     for (const old of ['SSLv2', 'SSLv3', 'TLS1', 'TLS1_1']) assert.match(found(old), /^not offered/, old);
-    assert.match(found('sessionresumption_ticket'), /^supported/);
+    // Session resumption is not judged from this scan: testssl's resumption check reconnects with its
+    // own openssl runs, which on a loaded machine now and then report "check failed because of connect
+    // problem" (twice in full runs, never a finding about the listener). tls-certificates.e2e.test.ts
+    // resumes TLS 1.3 and 1.2 sessions itself.
   });
 });
