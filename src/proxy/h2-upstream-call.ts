@@ -25,7 +25,7 @@ import type { ProxyRequestContext } from './request-context.js';
 import { PROXIED_BODY, type Responder } from './responder.js';
 import { HeldResponse, headWithoutFraming, letGo, transformedResponseBody, wantsWholeBody } from './response-body-buffer.js';
 import { errorCode, upstreamError } from './upstream-error.js';
-import { retryDelayMs } from './retry-backoff.js';
+import { scheduleRetry } from './retry-backoff.js';
 import { mayRetry, REFUSED_STREAM_CODE } from './retry-policy.js';
 import { upstreamHeaders } from './upstream-request.js';
 
@@ -384,10 +384,9 @@ export class H2UpstreamCall implements Abortable, TimedCall, StreamOwner {
     const gatewayMade = error instanceof GatewayError;
     const cause = gatewayMade ? error : sessionCause(error);
     const failure = gatewayMade ? error : upstreamError(cause, this.target?.address ?? '', this.route.service);
-    if (!gatewayMade && !exchange.res.headersSent && this.retried(cause, failure)) return;
-    this.settle();
     const { res } = exchange;
     if (res.headersSent) {
+      this.settle();
       exchange.lateCause = failure.causeText ?? failure.kind.code;
       if (exchange.grpc && !res.writableEnded) {
         // The head went out: the call still ends with a status, in its trailers.
@@ -399,15 +398,19 @@ export class H2UpstreamCall implements Abortable, TimedCall, StreamOwner {
       return;
     }
     if (gatewayMade) health?.observeAbandoned(ctx);
-    else health?.observeFailure(ctx, failure.kind === Errors.upstreamTimeout ? 'timeout' : 'tcp', failure.causeText ?? failure.kind.code);
+    else {
+      health?.observeFailure(ctx, failure.kind === Errors.upstreamTimeout ? 'timeout' : 'tcp', failure.causeText ?? failure.kind.code);
+      if (this.retried(cause)) return;
+    }
+    this.settle();
     this.responder.sendError(exchange, failure);
   }
 
   /**
    * Starts the next attempt after the backoff when the failure allows one (retry-policy.ts): the
-   * target hears of the failure, the failed stream's events go nowhere from now on.
+   * target is released, the failed stream's events go nowhere from now on.
    */
-  private retried(cause: unknown, failure: GatewayError): boolean {
+  private retried(cause: unknown): boolean {
     const stream = this.stream;
     const code = stream?.rstCode === NGHTTP2_REFUSED_STREAM ? REFUSED_STREAM_CODE : errorCode(cause);
     const { exchange, route } = this;
@@ -418,14 +421,12 @@ export class H2UpstreamCall implements Abortable, TimedCall, StreamOwner {
       this.stream = null;
     }
     unwatchCall(this);
-    const target = this.target!;
-    target.active--;
-    target.health?.observeFailure(this.ctx, failure.kind === Errors.upstreamTimeout ? 'timeout' : 'tcp', failure.causeText ?? code);
-    setTimeout(startAgain, retryDelayMs(this.attempts), this);
+    this.target!.active--;
+    scheduleRetry(this, this.attempts);
     return true;
   }
 
-  /** The next attempt, after the backoff, unless the client left meanwhile. */
+  /** The next attempt, after the backoff, unless the client left meanwhile (the failed attempt already released its target). */
   retryAttempt(): void {
     if (this.exchange.clientClosed) this.settled = true;
     else this.start();
@@ -437,11 +438,6 @@ export class H2UpstreamCall implements Abortable, TimedCall, StreamOwner {
     unwatchCall(this);
     if (this.target) this.target.active--;
   }
-}
-
-/** A timer callback shared by every call (no closure per retry). */
-function startAgain(call: H2UpstreamCall): void {
-  call.retryAttempt();
 }
 
 /** A stream cancelled because its session failed (refused, TLS, connect timeout) names the session's error as its cause. */

@@ -21,7 +21,7 @@ import { PROXIED_BODY, type Responder } from './responder.js';
 import { upstreamHeaders } from './upstream-request.js';
 import { errorCode, upstreamError } from './upstream-error.js';
 import { mayRetry } from './retry-policy.js';
-import { retryDelayMs } from './retry-backoff.js';
+import { scheduleRetry } from './retry-backoff.js';
 import { openTunnel } from '../websocket/tunnel.js';
 
 export class UpstreamCall implements Dispatcher.DispatchHandler {
@@ -189,7 +189,7 @@ export class UpstreamCall implements Dispatcher.DispatchHandler {
     else health?.observeFailure(ctx, failure.kind === Errors.upstreamTimeout ? 'timeout' : 'tcp', failure.causeText ?? code);
     if (mayRetry({ code, headArrived: exchange.upstreamHeadersAt !== 0, streamsBody: this.streamsBody, method: this.method, attempts: this.attempts, retries: service.retries })) {
       this.controller = null;
-      setTimeout(startAgain, retryDelayMs(this.attempts), this);
+      scheduleRetry(this, this.attempts);
       return;
     }
     this.responder.sendError(exchange, failure);
@@ -203,9 +203,4 @@ export class UpstreamCall implements Dispatcher.DispatchHandler {
   private release(): void {
     if (this.target) this.target.active--;
   }
-}
-
-/** A timer callback shared by every call (a closure per request costs; see exchange.ts). */
-function startAgain(call: UpstreamCall): void {
-  call.retryAttempt();
 }
