@@ -10,6 +10,7 @@ import type { Pool as UndiciPool } from 'undici';
  * undici's Pool alone: its package entry also loads fetch, WebSocket, EventSource, the cache and the
  * mocks, about 7 MiB of RSS and 20 ms of start the proxy never uses (src/proxy/pools.test.ts holds
  * it to the package's own Pool, so an undici upgrade that moves the file fails there, not in use).
+ * The bundle requires the same file bundled into one, dist/bundle/undici-pool.cjs (scripts/bundle.mjs).
  */
 const Pool = createRequire(import.meta.url)('undici/lib/dispatcher/pool.js') as typeof UndiciPool;
 type Pool = UndiciPool;
