@@ -4,8 +4,7 @@
  * of tokens with made-up key ids costs the issuer one request per cooldown, not one per token.
  */
 import { importJWK, type CryptoKey, type JWK } from 'jose';
-import type { Logger } from 'pino';
-import { request } from 'undici';
+import { getBody, type Logger } from '../../src/plugin-kit/index.js';
 
 const FETCH_TIMEOUT_MS = 5000;
 const MAX_JWKS_BYTES = 512 * 1024;
@@ -120,22 +119,9 @@ export class JwksCache {
   }
 
   private async fetch(): Promise<JWK[]> {
-    const res = await request(this.uri, { headersTimeout: FETCH_TIMEOUT_MS, bodyTimeout: FETCH_TIMEOUT_MS, signal: AbortSignal.timeout(FETCH_TIMEOUT_MS) });
-    if (res.statusCode !== 200) {
-      await res.body.dump();
-      throw new Error(`HTTP ${res.statusCode}`);
-    }
-    const chunks: Buffer[] = [];
-    let size = 0;
-    for await (const chunk of res.body) {
-      size += (chunk as Buffer).length;
-      if (size > MAX_JWKS_BYTES) {
-        res.body.destroy();
-        throw new Error(`JWKS larger than ${MAX_JWKS_BYTES} bytes`);
-      }
-      chunks.push(chunk as Buffer);
-    }
-    const parsed = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { keys?: unknown };
+    const { status, body } = await getBody(this.uri, { timeoutMs: FETCH_TIMEOUT_MS, maxBytes: MAX_JWKS_BYTES });
+    if (status !== 200) throw new Error(`HTTP ${status}`);
+    const parsed = JSON.parse(body.toString('utf8')) as { keys?: unknown };
     if (!Array.isArray(parsed.keys)) throw new Error('not a JWKS: no "keys" array');
     // Private parts are never kept, in case an issuer publishes them by mistake.
     return parsed.keys.filter((key): key is JWK => typeof key === 'object' && key !== null && typeof (key as JWK).kty === 'string' && (key as JWK).d === undefined);
