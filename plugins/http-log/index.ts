@@ -3,8 +3,7 @@
  * queue, so a slow or dead sink never delays a client; entries it cannot deliver are dropped and
  * counted in gatehouse_log_entries_dropped_total{plugin="http-log"}.
  */
-import { Agent, request } from 'undici';
-import { BatchQueue, definePlugin, logPluginHandlers } from '../../src/plugin-kit/index.js';
+import { BatchQueue, definePlugin, keepAliveAgent, logPluginHandlers, sendBody } from '../../src/plugin-kit/index.js';
 import { configSchema } from './schema.js';
 
 export default definePlugin({
@@ -13,23 +12,22 @@ export default definePlugin({
   version: '1.0.0',
   configSchema,
   instantiate(config, { logger }) {
-    const agent = new Agent({ keepAliveTimeout: config.keepalive, connect: { timeout: config.timeout } });
+    const agent = keepAliveAgent(config.http_endpoint, config.keepalive);
     const headers = { ...config.headers, 'content-type': config.content_type };
     const single = config.queue.max_batch_size === 1;
     const queue = new BatchQueue<Record<string, unknown>>(
       'http-log',
       config.queue,
       async (batch) => {
-        const res = await request(config.http_endpoint, {
-          dispatcher: agent,
+        const status = await sendBody(config.http_endpoint, {
+          agent,
           method: config.method,
           headers,
           body: JSON.stringify(single ? batch[0] : batch),
-          headersTimeout: config.timeout,
-          bodyTimeout: config.timeout,
+          connectTimeoutMs: config.timeout,
+          timeoutMs: config.timeout,
         });
-        await res.body.dump();
-        if (res.statusCode >= 300) throw new Error(`${config.http_endpoint} answered ${res.statusCode}`);
+        if (status >= 300) throw new Error(`${config.http_endpoint} answered ${status}`);
       },
       logger,
     );
@@ -39,7 +37,7 @@ export default definePlugin({
       close() {
         return queue
           .close()
-          .then(() => agent.close())
+          .then(() => agent.destroy())
           .catch(() => undefined);
       },
     };

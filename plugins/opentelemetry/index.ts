@@ -3,13 +3,14 @@
  * over OTLP/HTTP JSON. The trace continues the incoming traceparent, and the upstream receives the
  * CLIENT span as its parent, so traces run through the gateway unbroken.
  */
-import { Agent, request } from 'undici';
-import { BatchQueue, consumerName, definePlugin, newSpanId, type RequestContext } from '../../src/plugin-kit/index.js';
+import { BatchQueue, consumerName, definePlugin, keepAliveAgent, newSpanId, sendBody, type RequestContext } from '../../src/plugin-kit/index.js';
 import { attributes, exportRequest, SPAN_KIND_CLIENT, SPAN_KIND_SERVER, type Span } from './otlp.js';
 import { configSchema } from './schema.js';
 
 const NAME = 'opentelemetry';
 const VERSION = '1.0.0';
+/** How long an idle connection to the collector is kept. */
+const IDLE_CONNECTION_MS = 4_000;
 
 interface TraceState {
   sampled: boolean;
@@ -35,22 +36,21 @@ export default definePlugin({
       max_coalescing_delay: config.batch_flush_delay ?? config.queue.max_coalescing_delay,
     };
     const resource = attributes({ 'service.name': 'gatehouse', ...config.resource_attributes });
-    const agent = new Agent({ connect: { timeout: config.connect_timeout } });
+    const agent = keepAliveAgent(config.traces_endpoint, IDLE_CONNECTION_MS);
     const headers = { ...config.headers, 'content-type': 'application/json' };
     const queue = new BatchQueue<Span>(
       NAME,
       queueOptions,
       async (spans) => {
-        const res = await request(config.traces_endpoint, {
-          dispatcher: agent,
+        const status = await sendBody(config.traces_endpoint, {
+          agent,
           method: 'POST',
           headers,
           body: exportRequest(resource, { name: 'gatehouse', version: VERSION }, spans),
-          headersTimeout: config.read_timeout,
-          bodyTimeout: config.read_timeout,
+          connectTimeoutMs: config.connect_timeout,
+          timeoutMs: config.connect_timeout + config.read_timeout,
         });
-        await res.body.dump();
-        if (res.statusCode >= 300) throw new Error(`${config.traces_endpoint} answered ${res.statusCode}`);
+        if (status >= 300) throw new Error(`${config.traces_endpoint} answered ${status}`);
       },
       logger,
     );
@@ -120,7 +120,7 @@ export default definePlugin({
       close() {
         return queue
           .close()
-          .then(() => agent.close())
+          .then(() => agent.destroy())
           .catch(() => undefined);
       },
     };

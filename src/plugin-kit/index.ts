@@ -65,7 +65,7 @@ export { bearerToken, headerValue, queryArg } from '../auth/credential-source.js
 export { cookieValue } from '../http/cookie.js';
 export { decodeQueryComponent, queryTable } from '../http/query-table.js';
 export { headerSafe } from '../http/header-value.js';
-export { getBody, type BodyResponse, type GetBodyOptions } from '../http/get-body.js';
+export { getBody, keepAliveAgent, sendBody, type BodyResponse, type GetBodyOptions, type SendOptions } from '../http/plugin-http.js';
 export { isHeaderName, splitNameValue, type NameValue } from '../http/name-value.js';
 /** Top-level JSON member edits that keep untouched values' exact text (the transformers' body changes). */
 export { JsonObjectEdit } from '../http/json-object.js';
