@@ -28,8 +28,8 @@ export const configSchema = z.lazy(() =>
       .default(DEFAULT_SAMPLING_RATE)
       .describe('Probability that a trace starting at the gateway is sampled; an incoming traceparent\'s sampled flag is always followed. null means 1.'),
     connect_timeout: z.int().min(1).default(DEFAULT_CONNECT_TIMEOUT_MS).describe('Milliseconds to connect to the collector.'),
-    send_timeout: z.int().min(1).default(DEFAULT_SEND_TIMEOUT_MS).describe('Accepted for Kong compatibility; the request to the collector is bounded by read_timeout.'),
-    read_timeout: z.int().min(1).default(DEFAULT_READ_TIMEOUT_MS).describe('Milliseconds to wait for the collector\'s answer.'),
+    send_timeout: z.int().min(1).default(DEFAULT_SEND_TIMEOUT_MS).describe('Accepted for Kong compatibility; a whole export to the collector is bounded by connect_timeout plus read_timeout.'),
+    read_timeout: z.int().min(1).default(DEFAULT_READ_TIMEOUT_MS).describe('Milliseconds to wait for the collector\'s answer (with connect_timeout, the bound of a whole export).'),
     batch_span_count: z.int().min(1).optional().describe('Kong\'s older name for queue.max_batch_size; wins over it when set.'),
     batch_flush_delay: z.number().min(0).optional().describe('Kong\'s older name for queue.max_coalescing_delay (seconds); wins over it when set.'),
     header_type: z
