@@ -82,36 +82,41 @@ const requiresOfBundles = {
  * the gateway never sends). Bundled, their text would be held with the file's source from the start.
  */
 const UNDICI_LAZY_REQUIRES = /[\\/](llhttp[\\/]llhttp(_simd)?-wasm|web[\\/]fetch[\\/]body)\.js$/;
+const undiciLib = dirname(dirname(createRequire(import.meta.url).resolve('undici/lib/dispatcher/pool.js')));
 const undiciLazyRequires = {
   name: 'undici-lazy-requires',
   setup(build) {
     build.onResolve({ filter: UNDICI_LAZY_REQUIRES }, ({ path, resolveDir }) => ({ path: `undici/lib/${relative(undiciLib, join(resolveDir, path))}`, external: true }));
   },
 };
-const undiciLib = dirname(dirname(createRequire(import.meta.url).resolve('undici/lib/dispatcher/pool.js')));
+
+/**
+ * Imports of the modules `filter` matches are answered by `shim(path)`, a CommonJS module in a
+ * namespace of its own whose `require(path)` then reaches the real module at run time (external).
+ */
+function requireShims(namespace, filter, shim) {
+  return {
+    name: namespace,
+    setup(build) {
+      build.onResolve({ filter }, ({ path, namespace: from }) => (from === namespace ? { path, external: true } : { path, namespace }));
+      build.onLoad({ filter: /.*/, namespace }, ({ path }) => ({ contents: shim(path), loader: 'js' }));
+    },
+  };
+}
 
 // Packages that bundled modules require at their top but call only on paths the gateway never takes:
 // semver (Fastify checks a plugin's declared Fastify version; no Gatehouse listener registers such a
 // plugin) and thread-stream (pino's transports; the gateway writes its own destination). Each is a
 // stand-in that requires the package from node_modules on first use: idle RSS 59.8 / 60.0 -> 59.5 / 59.5 MiB (footprint runs).
 const LAZY_PACKAGES = /^(semver|thread-stream)$/;
-const lazyPackages = {
-  name: 'lazy-packages',
-  setup(build) {
-    build.onResolve({ filter: LAZY_PACKAGES }, ({ path, namespace }) => (namespace === 'lazy-package' ? { path, external: true } : { path, namespace: 'lazy-package' }));
-    build.onLoad({ filter: /.*/, namespace: 'lazy-package' }, ({ path }) => ({
-      contents: `let loaded;
+const lazyPackages = requireShims('lazy-package', LAZY_PACKAGES, (path) => `let loaded;
 const load = () => (loaded ??= require(${JSON.stringify(path)}));
 module.exports = new Proxy(function lazyPackage() {}, {
   get: (_, key) => load()[key],
   has: (_, key) => key in load(),
   apply: (_, self, args) => Reflect.apply(load(), self, args),
   construct: (_, args) => Reflect.construct(load(), args),
-});`,
-      loader: 'js',
-    }));
-  },
-};
+});`);
 
 // An ES module import of a Node builtin makes Node build the builtin's ES module facade, which reads
 // every export once, getters included: node:tls's rootCertificates (Node's CA list, 140-odd strings),
@@ -120,15 +125,7 @@ module.exports = new Proxy(function lazyPackage() {}, {
 // them by require (the start imports tls and fs: its heap 12.96 -> 12.82 MiB; process only the
 // aws-lambda plugin's SDK does).
 const BUILTINS_BY_REQUIRE = /^node:(process|tls|fs)$/;
-const builtinsByRequire = {
-  name: 'builtins-by-require',
-  setup(build) {
-    build.onResolve({ filter: BUILTINS_BY_REQUIRE }, ({ path, namespace }) =>
-      namespace === 'builtin-by-require' ? { path, external: true } : { path, namespace: 'builtin-by-require' },
-    );
-    build.onLoad({ filter: /.*/, namespace: 'builtin-by-require' }, ({ path }) => ({ contents: `module.exports = require(${JSON.stringify(path)});`, loader: 'js' }));
-  },
-};
+const builtinsByRequire = requireShims('builtin-by-require', BUILTINS_BY_REQUIRE, (path) => `module.exports = require(${JSON.stringify(path)});`);
 
 const minified = { bundle: true, platform: 'node', target: 'node20', minifyWhitespace: true, minifySyntax: true, logLevel: 'warning' };
 
